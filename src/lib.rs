@@ -1,0 +1,18 @@
+//! acdsim: a discrete-event simulator of contact centers.
+//!
+//! A [`scenario::Scenario`] describes queues, agents and routing; an
+//! [`engine::Simulation`] runs one replication of it; [`runner`] runs many in
+//! parallel and [`report`] summarises them with confidence intervals.
+//! [`erlang`] holds the analytic formulas the simulator is checked against.
+
+pub mod distribution;
+pub mod engine;
+pub mod erlang;
+pub mod event;
+pub mod report;
+pub mod rng;
+pub mod router;
+pub mod runner;
+pub mod scenario;
+pub mod stats;
+pub mod time;

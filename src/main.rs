@@ -1,0 +1,316 @@
+//! The `acdsim` command line: run, validate, erlang.
+
+use acdsim::erlang;
+use acdsim::report::Summary;
+use acdsim::runner::{self, RunOptions};
+use acdsim::scenario::{Scenario, ScenarioError};
+use acdsim::time::{format_duration, parse_duration, SimTime};
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Discrete-event simulator of contact centers.
+#[derive(Parser, Debug)]
+#[command(name = "acdsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate a scenario and report service level, ASA, abandonment, occupancy.
+    Run(RunArgs),
+    /// Check a scenario file without running it.
+    Validate {
+        /// Scenario file (JSON).
+        scenario: PathBuf,
+    },
+    /// Analytic Erlang B / C / A figures and staffing for a service-level target.
+    Erlang(ErlangArgs),
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Scenario file (JSON).
+    scenario: PathBuf,
+    /// Number of replications (default: the scenario's).
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..))]
+    replications: Option<u32>,
+    /// Seed (default: the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, short = 't', value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+    /// Print one JSON document instead of the table.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV (scope,name,metric,mean,ci95,n) instead of the table.
+    #[arg(long)]
+    csv: bool,
+    /// Never show the progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct ErlangArgs {
+    /// Arrival rate, calls per hour.
+    #[arg(long)]
+    calls_per_hour: f64,
+    /// Average handle time (e.g. 180, "3m").
+    #[arg(long, value_parser = duration_arg)]
+    aht: SimTime,
+    /// Number of agents (omit with --target to find the staffing).
+    #[arg(long)]
+    agents: Option<u32>,
+    /// Mean patience: adds Erlang A (exponential patience).
+    #[arg(long, value_parser = duration_arg)]
+    patience: Option<SimTime>,
+    /// Service-level threshold.
+    #[arg(long, value_parser = duration_arg, default_value = "20s")]
+    threshold: SimTime,
+    /// Service-level target (0..1, or a percentage like 80): report the agents needed.
+    #[arg(long)]
+    target: Option<f64>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn duration_arg(s: &str) -> Result<SimTime, String> {
+    parse_duration(s)
+}
+
+/// Bad input (exit code 2) as opposed to a failure of ours (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct BadInput(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate { scenario } => validate(&scenario),
+        Command::Erlang(args) => erlang_cmd(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let bad_input = e.downcast_ref::<ScenarioError>().is_some()
+                || e.downcast_ref::<BadInput>().is_some();
+            eprintln!("error: {e:#}");
+            ExitCode::from(if bad_input { 2 } else { 1 })
+        }
+    }
+}
+
+fn load(path: &std::path::Path) -> anyhow::Result<Scenario> {
+    Ok(Scenario::load(path)?)
+}
+
+fn validate(path: &std::path::Path) -> anyhow::Result<()> {
+    let sc = load(path)?;
+    println!(
+        "{}: ok: scenario \"{}\", {} skill{}, {} queue{}, {} agent group{} ({} agents), {} measured after {} warm-up, {} replications",
+        path.display(),
+        sc.name,
+        sc.skills.len(),
+        plural(sc.skills.len()),
+        sc.queues.len(),
+        plural(sc.queues.len()),
+        sc.agent_groups.len(),
+        plural(sc.agent_groups.len()),
+        sc.agent_count(),
+        format_duration(sc.window()),
+        format_duration(sc.warmup),
+        sc.replications
+    );
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn run(args: RunArgs) -> anyhow::Result<()> {
+    let sc = load(&args.scenario)?;
+    let mut opts = RunOptions::from_scenario(&sc);
+    if let Some(r) = args.replications {
+        opts.replications = r;
+    }
+    if let Some(s) = args.seed {
+        opts.seed = s;
+    }
+    if let Some(t) = args.threads {
+        opts.threads = t as usize;
+    }
+    let bar = progress_bar(&args, &sc, opts.replications);
+    let reps = runner::run_metrics(&sc, opts, |done| {
+        if let Some(b) = &bar {
+            b.set_position(done as u64);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let summary = Summary::new(&sc, opts.seed, &reps);
+    let text = if args.json {
+        let mut s = serde_json::to_string_pretty(&summary.to_json()).context("encoding JSON")?;
+        s.push('\n');
+        s
+    } else if args.csv {
+        summary.to_csv()
+    } else {
+        summary.to_table()
+    };
+    write_stdout(&text)
+}
+
+/// Writes to stdout; a closed pipe (e.g. `| head`) is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing to standard output"),
+    }
+}
+
+/// A progress bar on stderr when it is a terminal and the run is long enough to need one.
+fn progress_bar(
+    args: &RunArgs,
+    sc: &Scenario,
+    replications: u32,
+) -> Option<indicatif::ProgressBar> {
+    let expected_calls: f64 = sc
+        .queues
+        .iter()
+        .map(|q| q.arrivals.rate_per_hour * sc.horizon.as_secs_f64() / 3600.0)
+        .sum::<f64>()
+        * replications as f64;
+    if args.quiet || !std::io::stderr().is_terminal() || expected_calls < 5e6 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(replications as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} replications {pos}/{len} {wide_bar} {elapsed}<{eta}",
+        )
+        .expect("valid template"),
+    );
+    Some(bar)
+}
+
+fn erlang_cmd(a: ErlangArgs) -> anyhow::Result<()> {
+    let bad = |m: String| anyhow::Error::new(BadInput(m));
+    if !(a.calls_per_hour.is_finite() && a.calls_per_hour > 0.0) {
+        return Err(bad(format!(
+            "--calls-per-hour must be a positive number, got {}",
+            a.calls_per_hour
+        )));
+    }
+    let lambda = a.calls_per_hour / 3600.0;
+    let aht = a.aht.as_secs_f64();
+    if aht <= 0.0 {
+        return Err(bad("--aht must be positive".to_string()));
+    }
+    let t = a.threshold.as_secs_f64();
+    let patience = a.patience.map(|p| p.as_secs_f64());
+    if patience == Some(0.0) {
+        return Err(bad("--patience must be positive".to_string()));
+    }
+    let target = match a.target {
+        Some(x) if x > 1.0 && x < 100.0 => Some(x / 100.0),
+        Some(x) if x > 0.0 && x < 1.0 => Some(x),
+        Some(x) => {
+            return Err(bad(format!(
+                "--target must be in (0, 1) or a percentage in (0, 100), got {x}"
+            )))
+        }
+        None => None,
+    };
+    let agents = match (a.agents, target) {
+        (Some(n), _) => n,
+        (None, Some(target)) => {
+            let found =
+                match patience {
+                    Some(p) => erlang::agents_for_service_level_a(lambda, aht, p, t, target)
+                        .map(|r| r.servers),
+                    None => erlang::agents_for_service_level_c(lambda, aht, t, target)
+                        .map(|r| r.servers),
+                };
+            found.map_err(|e| bad(e.to_string()))?
+        }
+        (None, None) => {
+            return Err(bad(
+                "give --agents N, or --target SL to find the agents needed".to_string(),
+            ))
+        }
+    };
+    let load = lambda * aht;
+    let b = erlang::erlang_b(agents, load).map_err(|e| bad(e.to_string()))?;
+    let c = erlang::erlang_c_metrics(lambda, aht, agents, t).ok();
+    let ea = match patience {
+        Some(p) => Some(
+            erlang::erlang_a_metrics(lambda, aht, p, agents, t).map_err(|e| bad(e.to_string()))?,
+        ),
+        None => None,
+    };
+    if a.json {
+        let doc = serde_json::json!({
+            "calls_per_hour": a.calls_per_hour, "aht_s": aht, "threshold_s": t, "load_erlangs": load,
+            "agents": agents, "target": target, "erlang_b": { "blocking": b },
+            "erlang_c": c, "erlang_a": ea,
+        });
+        return write_stdout(&(serde_json::to_string_pretty(&doc)? + "\n"));
+    }
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        out,
+        "offered load {load:.2} Erlangs, {agents} agents, threshold {}",
+        format_duration(a.threshold)
+    );
+    if let Some(target) = target {
+        let _ = writeln!(
+            out,
+            "agents needed for {:.1}% within {}: {agents}",
+            target * 100.0,
+            format_duration(a.threshold)
+        );
+    }
+    let _ = writeln!(out, "Erlang B: blocking {:.4}%", b * 100.0);
+    match c {
+        Some(c) => {
+            let _ = writeln!(
+                out,
+                "Erlang C: P(wait) {:.4}%, service level {:.4}%, ASA {:.3} s, occupancy {:.2}%",
+                c.p_wait * 100.0,
+                c.service_level * 100.0,
+                c.asa_s,
+                c.occupancy * 100.0
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Erlang C: unstable (load {load:.2} >= {agents} agents): the queue grows without bound");
+        }
+    }
+    if let Some(x) = ea {
+        let _ = writeln!(
+            out,
+            "Erlang A: P(abandon) {:.4}%, service level {:.4}%, ASA {:.3} s, occupancy {:.2}%",
+            x.p_abandon * 100.0,
+            x.service_level * 100.0,
+            x.asa_s,
+            x.occupancy * 100.0
+        );
+    }
+    write_stdout(&out)
+}

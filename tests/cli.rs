@@ -1,0 +1,288 @@
+//! The real `acdsim` binary: outputs, determinism across threads and seeds,
+//! and clear errors (exit code 2) on bad input.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::PathBuf;
+
+fn acdsim() -> Command {
+    Command::cargo_bin("acdsim").expect("binary built")
+}
+
+fn scenario_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+fn run_json(args: &[&str]) -> Vec<u8> {
+    let out = acdsim()
+        .arg("run")
+        .arg(scenario_path("mmc-abandon.json"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn json_is_identical_whatever_the_threads_and_seed_sensitive() {
+    let one = run_json(&["--json", "--replications", "6", "--threads", "1"]);
+    let four = run_json(&["--json", "--replications", "6", "--threads", "4"]);
+    assert_eq!(one, four, "--threads 1 and --threads 4 differ");
+    let again = run_json(&["--json", "--replications", "6", "--threads", "3"]);
+    assert_eq!(one, again, "same seed twice differs");
+    let other = run_json(&["--json", "--replications", "6", "--seed", "999"]);
+    assert_ne!(one, other, "another seed gave the same output");
+
+    let doc: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    assert_eq!(doc["scenario"], "mmc-abandon");
+    assert_eq!(doc["seed"], 12345);
+    assert_eq!(doc["replications"], 6);
+    let offered = doc["total"]["offered"]["mean"].as_f64().unwrap();
+    assert!((offered - 60_000.0).abs() < 1_000.0, "offered {offered}");
+    for key in [
+        "offered",
+        "answered",
+        "abandoned",
+        "unresolved",
+        "service_level",
+        "abandon_rate",
+        "asa_s",
+        "wait_p90_s",
+        "occupancy",
+    ] {
+        assert!(
+            doc["total"][key]["mean"].is_number(),
+            "total.{key}.mean missing"
+        );
+        assert!(
+            doc["total"][key]["ci95"].is_number(),
+            "total.{key}.ci95 missing"
+        );
+    }
+    assert_eq!(doc["queues"][0]["name"], "general");
+    assert!(doc["queues"][0]["service_level"]["mean"].as_f64().unwrap() > 0.9);
+    assert_eq!(doc["agent_groups"][0]["name"], "agents");
+    let occ = doc["agent_groups"][0]["occupancy"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!(occ > 0.9 && occ < 1.0, "occupancy {occ}");
+    assert!(
+        doc["agent_groups"][0]["calls_per_agent_hour"]["mean"]
+            .as_f64()
+            .unwrap()
+            > 15.0
+    );
+    let other_doc: serde_json::Value = serde_json::from_slice(&other).unwrap();
+    assert_eq!(other_doc["seed"], 999);
+}
+
+#[test]
+fn table_and_csv_outputs() {
+    acdsim()
+        .args(["run", "--replications", "2"])
+        .arg(scenario_path("mmc-abandon.json"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("service level")
+                .and(predicate::str::contains("occupancy"))
+                .and(predicate::str::contains("general")),
+        );
+    let out = acdsim()
+        .args(["run", "--replications", "3", "--csv"])
+        .arg(scenario_path("multi-skill.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    assert_eq!(
+        rdr.headers().unwrap(),
+        vec!["scope", "name", "metric", "mean", "ci95", "n"]
+    );
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let sl = rows
+        .iter()
+        .find(|r| &r[0] == "queue" && &r[1] == "billing" && &r[2] == "service_level")
+        .expect("billing SL row");
+    let v: f64 = sl[3].parse().unwrap();
+    assert!((0.0..=1.0).contains(&v));
+    assert!(rows
+        .iter()
+        .any(|r| &r[0] == "agent_group" && &r[1] == "senior agents" && &r[2] == "occupancy"));
+}
+
+#[test]
+fn validate_accepts_shipped_scenarios() {
+    for name in ["mmc-abandon.json", "multi-skill.json"] {
+        acdsim()
+            .arg("validate")
+            .arg(scenario_path(name))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("ok"));
+    }
+}
+
+fn write_temp(content: &str) -> tempfile::NamedTempFile {
+    let f = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(f.path(), content).unwrap();
+    f
+}
+
+fn mmc_with(edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scenario_path("mmc-abandon.json")).unwrap())
+            .unwrap();
+    edit(&mut v);
+    v.to_string()
+}
+
+fn assert_bad_input(content: &str, expected: &[&str]) {
+    let f = write_temp(content);
+    for cmd in ["run", "validate"] {
+        let out = acdsim().arg(cmd).arg(f.path()).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{cmd}: exit code for bad input; stderr: {err}"
+        );
+        assert!(!err.contains("panicked"), "{cmd} panicked: {err}");
+        for e in expected {
+            assert!(err.contains(e), "{cmd}: stderr should mention {e:?}: {err}");
+        }
+        assert!(
+            out.stdout.is_empty(),
+            "{cmd}: nothing on stdout for bad input"
+        );
+    }
+    // The user's file is untouched.
+    assert_eq!(std::fs::read_to_string(f.path()).unwrap(), content);
+}
+
+#[test]
+fn malformed_json_names_line_and_column() {
+    assert_bad_input("{\n  \"name\": \"x\",\n  \"seed\": 1,,\n}", &[":3:"]);
+    assert_bad_input("", &["EOF"]);
+}
+
+#[test]
+fn unknown_skill_is_named_with_its_path() {
+    let text = mmc_with(|v| {
+        v["agent_groups"][0]["skills"] = serde_json::json!({ "general": 1, "tech": 2 })
+    });
+    assert_bad_input(&text, &["agent_groups[0].skills.tech", "tech"]);
+}
+
+#[test]
+fn negative_count_and_rate_are_reported_together() {
+    let text = mmc_with(|v| {
+        v["agent_groups"][0]["count"] = serde_json::json!(-3);
+        v["queues"][0]["arrivals"]["rate_per_hour"] = serde_json::json!(-5);
+    });
+    assert_bad_input(
+        &text,
+        &["agent_groups[0].count", "queues[0].arrivals.rate_per_hour"],
+    );
+}
+
+#[test]
+fn missing_field_is_named() {
+    let text = mmc_with(|v| {
+        v["queues"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("handle_time");
+    });
+    assert_bad_input(&text, &["queues[0].handle_time", "missing"]);
+}
+
+#[test]
+fn nonexistent_file_is_bad_input() {
+    let out = acdsim()
+        .args(["run", "no/such/scenario.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no/such/scenario.json"), "{err}");
+}
+
+#[test]
+fn bad_command_line_is_exit_2() {
+    acdsim().args(["run"]).assert().code(2);
+    acdsim()
+        .args(["run", "x.json", "--replications", "0"])
+        .assert()
+        .code(2);
+    acdsim().args(["frobnicate"]).assert().code(2);
+    acdsim()
+        .args([
+            "erlang",
+            "--calls-per-hour",
+            "-5",
+            "--aht",
+            "3m",
+            "--agents",
+            "3",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn erlang_command_reports_and_staffs() {
+    acdsim()
+        .args([
+            "erlang",
+            "--calls-per-hour",
+            "6000",
+            "--aht",
+            "3m",
+            "--agents",
+            "310",
+            "--patience",
+            "2m",
+        ])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Erlang C")
+                .and(predicate::str::contains("Erlang A"))
+                .and(predicate::str::contains("1.18")),
+        );
+    let out = acdsim()
+        .args([
+            "erlang",
+            "--calls-per-hour",
+            "6000",
+            "--aht",
+            "3m",
+            "--target",
+            "80",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = doc["agents"].as_u64().unwrap() as u32;
+    let sl = |n: u32| {
+        acdsim::erlang::erlang_c_metrics(6000.0 / 3600.0, 180.0, n, 20.0)
+            .unwrap()
+            .service_level
+    };
+    assert!(
+        sl(n) >= 0.8 && sl(n - 1) < 0.8,
+        "{n} agents is not the smallest meeting 80/20"
+    );
+    assert!((doc["erlang_c"]["service_level"].as_f64().unwrap() - sl(n)).abs() < 1e-12);
+}

@@ -1,0 +1,88 @@
+//! Shared helpers of the integration tests: scenario builders and
+//! confidence-interval assertions.
+#![allow(dead_code)]
+
+use acdsim::report::{Estimate, Summary};
+use acdsim::runner::{simulate, RunOptions};
+use acdsim::scenario::Scenario;
+use serde_json::{json, Value};
+
+/// Confidence level of the statistical checks. Each check asserts that the
+/// theoretical value lies inside the 99.9% Student-t confidence interval of
+/// the mean over independent replications. Seeds are fixed, so the outcome is
+/// reproducible; a correct simulator fails a given check with probability
+/// 0.1% (plus the small bias of a finite horizon after a warm-up).
+pub const LEVEL: f64 = 0.999;
+
+/// Asserts `theory` lies within the `LEVEL` confidence interval of `e`.
+pub fn assert_ci(e: Estimate, theory: f64, what: &str) {
+    let half = e.half_width(LEVEL);
+    assert!(e.n >= 10, "{what}: only {} replications", e.n);
+    assert!(
+        (e.mean - theory).abs() <= half,
+        "{what}: simulated {:.6} ± {:.6} (99.9% CI, n = {}) does not contain theory {:.6}",
+        e.mean,
+        half,
+        e.n,
+        theory
+    );
+}
+
+/// Parses a scenario given as a JSON value.
+pub fn scenario(v: &Value) -> Scenario {
+    Scenario::from_json_str(&v.to_string(), "test scenario").unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs with the scenario's replications and seed on 2 threads.
+pub fn run(sc: &Scenario) -> Summary {
+    simulate(
+        sc,
+        RunOptions {
+            replications: sc.replications,
+            seed: sc.seed,
+            threads: 2,
+        },
+    )
+}
+
+/// A queue fed at `per_hour`, exponential handle time of mean `aht_s`,
+/// exponential patience of mean `patience_s` (None: never abandons).
+pub fn queue(
+    name: &str,
+    skill: &str,
+    priority: i32,
+    per_hour: f64,
+    aht_s: f64,
+    patience_s: Option<f64>,
+) -> Value {
+    let mut q = json!({
+        "name": name, "skill": skill, "priority": priority,
+        "arrivals": { "rate_per_hour": per_hour },
+        "handle_time": { "exponential": { "mean": aht_s } },
+    });
+    if let Some(p) = patience_s {
+        q["patience"] = json!({ "exponential": { "mean": p } });
+    }
+    q
+}
+
+/// Replications of the statistical tests.
+pub const REPLICATIONS: u32 = 40;
+
+/// A scenario around `queues` and `groups` for the statistical tests:
+/// [`REPLICATIONS`] replications of 10 h measured after a 1 h warm-up, 20 s threshold.
+pub fn center(
+    name: &str,
+    seed: u64,
+    skills: &[&str],
+    queues: Vec<Value>,
+    groups: Vec<Value>,
+    routing: Value,
+) -> Value {
+    json!({
+        "name": name, "seed": seed, "replications": REPLICATIONS,
+        "warmup": "1h", "horizon": "10h",
+        "service_level_threshold": "20s",
+        "skills": skills, "queues": queues, "agent_groups": groups, "routing": routing,
+    })
+}

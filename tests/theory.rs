@@ -1,0 +1,200 @@
+//! The simulator against queueing theory: Erlang C, Erlang A, pooled and
+//! dedicated queues, non-preemptive priorities. Every check uses a 99.9%
+//! confidence interval over independent replications (see common::LEVEL).
+
+mod common;
+
+use acdsim::erlang;
+use common::*;
+use serde_json::json;
+
+/// One queue, one group of `agents`, exponential handle time and patience.
+fn single(
+    seed: u64,
+    per_hour: f64,
+    aht_s: f64,
+    patience_s: Option<f64>,
+    agents: u32,
+) -> acdsim::scenario::Scenario {
+    scenario(&center(
+        "single",
+        seed,
+        &["s"],
+        vec![queue("q", "s", 0, per_hour, aht_s, patience_s)],
+        vec![json!({ "name": "agents", "count": agents, "skills": { "s": 1 } })],
+        json!({}),
+    ))
+}
+
+fn check_erlang_c(per_hour: f64, aht_s: f64, agents: u32, seed: u64) {
+    let sc = single(seed, per_hour, aht_s, None, agents);
+    let s = run(&sc);
+    let th = erlang::erlang_c_metrics(per_hour / 3600.0, aht_s, agents, 20.0).unwrap();
+    let t = &s.total;
+    let label = format!("Erlang C λ={per_hour}/h AHT={aht_s}s n={agents}");
+    assert_ci(
+        t.get("service_level"),
+        th.service_level,
+        &format!("{label}: service level"),
+    );
+    assert_ci(t.get("asa_s"), th.asa_s, &format!("{label}: ASA"));
+    assert_ci(
+        t.get("occupancy"),
+        th.occupancy,
+        &format!("{label}: occupancy"),
+    );
+    // No abandonment is possible.
+    assert_eq!(t.get("abandoned").mean, 0.0);
+}
+
+#[test]
+fn erlang_c_moderate_load() {
+    // 8 Erlangs on 10 agents: P(wait) ≈ 0.41.
+    check_erlang_c(160.0, 180.0, 10, 11);
+}
+
+#[test]
+fn erlang_c_heavy_load() {
+    // 60 Erlangs on 64 agents (94% occupancy).
+    check_erlang_c(1200.0, 180.0, 64, 12);
+}
+
+fn check_erlang_a(s: &acdsim::report::ScopeSummary, th: &erlang::ErlangAResult, label: &str) {
+    assert_ci(
+        s.get("abandon_rate"),
+        th.p_abandon,
+        &format!("{label}: abandon rate"),
+    );
+    assert_ci(
+        s.get("service_level"),
+        th.service_level,
+        &format!("{label}: service level"),
+    );
+    assert_ci(s.get("asa_s"), th.asa_s, &format!("{label}: ASA"));
+    assert_ci(
+        s.get("abandoned_wait_s"),
+        th.mean_wait_abandoned_s,
+        &format!("{label}: mean wait of abandoned calls"),
+    );
+}
+
+#[test]
+fn shipped_mmc_abandon_matches_erlang_a_and_the_peers_values() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mmc-abandon.json");
+    let sc = acdsim::scenario::Scenario::load(&path).unwrap();
+    assert!(sc.replications >= 20);
+    let s = run(&sc);
+    // Values of ../shared/peers/README.md (exact Erlang A, independent implementation).
+    let t = &s.total;
+    assert_ci(t.get("abandon_rate"), 0.011825, "mmc-abandon: P(abandon)");
+    assert_ci(
+        t.get("service_level"),
+        0.986207,
+        "mmc-abandon: service level",
+    );
+    assert_ci(t.get("asa_s"), 1.3819, "mmc-abandon: ASA");
+    assert_ci(t.get("occupancy"), 0.9563, "mmc-abandon: occupancy");
+    assert_ci(t.get("offered"), 60_000.0, "mmc-abandon: offered");
+    // And our own Erlang A module agrees with those values.
+    let th = erlang::erlang_a_metrics(100.0 / 60.0, 180.0, 120.0, 310, 20.0).unwrap();
+    assert!((th.p_abandon - 0.011825).abs() < 5e-6);
+    check_erlang_a(t, &th, "mmc-abandon");
+}
+
+#[test]
+fn erlang_a_overloaded_small_team() {
+    // 22 Erlangs offered to 20 agents: stable only thanks to abandonment.
+    let sc = single(21, 440.0, 180.0, Some(60.0), 20);
+    let s = run(&sc);
+    let th = erlang::erlang_a_metrics(440.0 / 3600.0, 180.0, 60.0, 20, 20.0).unwrap();
+    check_erlang_a(&s.total, &th, "Erlang A overload");
+    assert_ci(
+        s.total.get("occupancy"),
+        th.occupancy,
+        "Erlang A overload: occupancy",
+    );
+}
+
+#[test]
+fn dedicated_groups_behave_as_independent_queues() {
+    let sc = scenario(&center(
+        "dedicated",
+        31,
+        &["a", "b"],
+        vec![
+            queue("qa", "a", 0, 600.0, 240.0, Some(90.0)),
+            queue("qb", "b", 0, 300.0, 120.0, Some(150.0)),
+        ],
+        vec![
+            json!({ "name": "ga", "count": 40, "skills": { "a": 1 } }),
+            json!({ "name": "gb", "count": 11, "skills": { "b": 1 } }),
+        ],
+        json!({}),
+    ));
+    let s = run(&sc);
+    let tha = erlang::erlang_a_metrics(600.0 / 3600.0, 240.0, 90.0, 40, 20.0).unwrap();
+    let thb = erlang::erlang_a_metrics(300.0 / 3600.0, 120.0, 150.0, 11, 20.0).unwrap();
+    check_erlang_a(&s.queues[0], &tha, "dedicated queue a");
+    check_erlang_a(&s.queues[1], &thb, "dedicated queue b");
+    assert_ci(
+        s.agent_groups[0].get("occupancy"),
+        tha.occupancy,
+        "group a occupancy",
+    );
+    assert_ci(
+        s.agent_groups[1].get("occupancy"),
+        thb.occupancy,
+        "group b occupancy",
+    );
+}
+
+#[test]
+fn cross_trained_group_with_longest_waiting_pools_the_queues() {
+    let sc = scenario(&center(
+        "pooled",
+        41,
+        &["a", "b"],
+        vec![
+            queue("qa", "a", 0, 500.0, 180.0, Some(120.0)),
+            queue("qb", "b", 3, 700.0, 180.0, Some(120.0)),
+        ],
+        vec![json!({ "name": "all", "count": 60, "skills": { "a": 1, "b": 2 } })],
+        json!({ "call_selection": "longest_waiting" }),
+    ));
+    let s = run(&sc);
+    let th = erlang::erlang_a_metrics(1200.0 / 3600.0, 180.0, 120.0, 60, 20.0).unwrap();
+    check_erlang_a(&s.total, &th, "pooled total");
+    // With one FIFO order across queues, each queue sees the pooled figures too.
+    check_erlang_a(&s.queues[0], &th, "pooled queue a");
+    check_erlang_a(&s.queues[1], &th, "pooled queue b");
+}
+
+#[test]
+fn two_priority_classes_match_non_preemptive_priority_formula() {
+    let sc = scenario(&center(
+        "priority",
+        51,
+        &["s"],
+        vec![
+            queue("low", "s", 1, 700.0, 180.0, None),
+            queue("high", "s", 9, 500.0, 180.0, None),
+        ],
+        vec![json!({ "name": "agents", "count": 64, "skills": { "s": 1 } })],
+        json!({ "call_selection": "priority" }),
+    ));
+    let s = run(&sc);
+    let waits = erlang::priority_mean_waits(&[500.0 / 3600.0, 700.0 / 3600.0], 180.0, 64).unwrap();
+    assert_ci(
+        s.queues[1].get("asa_s"),
+        waits[0],
+        "high-priority mean wait",
+    );
+    assert_ci(s.queues[0].get("asa_s"), waits[1], "low-priority mean wait");
+    assert!(
+        waits[1] > 3.0 * waits[0],
+        "the test must separate the classes"
+    );
+    // Overall mean wait is that of the pooled Erlang C queue (work conservation).
+    let c = erlang::erlang_c_metrics(1200.0 / 3600.0, 180.0, 64, 20.0).unwrap();
+    assert_ci(s.total.get("asa_s"), c.asa_s, "priority total mean wait");
+}
