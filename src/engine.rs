@@ -24,24 +24,27 @@ struct QueueSource {
 }
 
 /// One replication, ready to run.
-pub struct Simulation<'s> {
-    scenario: &'s Scenario,
+pub struct Simulation {
     replication: u32,
     warmup: u64,
     horizon: u64,
     router: Router,
     events: EventQueue,
     sources: Vec<QueueSource>,
+    /// Calendar of arrivals: the next arrival time of each queue ([`NEVER`] past the horizon).
+    next_arrival: Vec<u64>,
+    /// The queue with the earliest next arrival.
+    next_queue: usize,
     queue_stats: Vec<QueueCounters>,
     group_stats: Vec<GroupCounters>,
     calls_generated: u64,
     events_processed: u64,
 }
 
-impl<'s> Simulation<'s> {
+impl Simulation {
     /// Prepares replication `replication` of `sc`, with random streams derived
     /// from (`seed`, `replication`).
-    pub fn new(sc: &'s Scenario, seed: u64, replication: u32) -> Simulation<'s> {
+    pub fn new(sc: &Scenario, seed: u64, replication: u32) -> Simulation {
         let rep = replication as u64;
         let sources = sc
             .queues
@@ -81,12 +84,13 @@ impl<'s> Simulation<'s> {
             })
             .collect();
         Simulation {
-            scenario: sc,
             replication,
             warmup: sc.warmup.micros(),
             horizon: sc.horizon.micros(),
             router,
-            events: EventQueue::with_capacity(sc.agent_count() as usize + sc.queues.len() + 16),
+            events: EventQueue::with_capacity(sc.agent_count() as usize + 16),
+            next_arrival: vec![NEVER; sc.queues.len()],
+            next_queue: 0,
             sources,
             queue_stats: sc.queues.iter().map(|_| QueueCounters::default()).collect(),
             group_stats,
@@ -98,34 +102,61 @@ impl<'s> Simulation<'s> {
     /// Runs to the horizon and returns the statistics.
     pub fn run(mut self) -> ReplicationStats {
         for q in 0..self.sources.len() {
-            self.schedule_arrival(q, 0);
+            self.next_arrival[q] = self.draw_arrival(q, 0);
         }
-        while let Some(t) = self.events.peek_time() {
-            if t >= self.horizon {
-                break;
-            }
-            let (now, kind) = self.events.pop().expect("peeked");
-            self.events_processed += 1;
-            match kind {
-                EventKind::Arrival(q) => self.on_arrival(q as usize, now),
-                EventKind::AgentFree(a) => self.on_agent_free(a, now),
+        self.update_next_arrival();
+        loop {
+            let arrival_time = self.next_arrival[self.next_queue];
+            match self.events.peek() {
+                // At equal times an agent frees up before the call arrives.
+                Some((now, EventKind::AgentFree(agent))) if now <= arrival_time => {
+                    if now >= self.horizon {
+                        break;
+                    }
+                    self.events_processed += 1;
+                    self.on_agent_free(agent, now);
+                }
+                _ => {
+                    if arrival_time >= self.horizon {
+                        break;
+                    }
+                    self.events_processed += 1;
+                    let q = self.next_queue;
+                    self.next_arrival[q] = self.draw_arrival(q, arrival_time);
+                    self.update_next_arrival();
+                    self.on_arrival(q, arrival_time);
+                }
             }
         }
         self.finish()
     }
 
+    /// Time of the arrival after one at `now` in queue `q` (never if past the horizon).
     #[inline]
-    fn schedule_arrival(&mut self, q: usize, now: u64) {
+    fn draw_arrival(&mut self, q: usize, now: u64) -> u64 {
         let src = &mut self.sources[q];
         let t = now.saturating_add(src.interarrival.sample(&mut src.arrivals_rng));
         if t < self.horizon {
-            self.events.push(t, EventKind::Arrival(q as u32));
+            t
+        } else {
+            NEVER
         }
+    }
+
+    /// Finds the queue whose call arrives next (lowest index on ties).
+    #[inline]
+    fn update_next_arrival(&mut self) {
+        let mut best = 0;
+        for (q, &t) in self.next_arrival.iter().enumerate().skip(1) {
+            if t < self.next_arrival[best] {
+                best = q;
+            }
+        }
+        self.next_queue = best;
     }
 
     #[inline]
     fn on_arrival(&mut self, q: usize, now: u64) {
-        self.schedule_arrival(q, now);
         self.calls_generated += 1;
         // Every caller draws its patience, talk and wrap-up on arrival, from its
         // queue's own streams: the same callers whatever the staffing.
@@ -144,10 +175,15 @@ impl<'s> Simulation<'s> {
             self.queue_stats[q].offered += 1;
         }
         if let Some(agent) = self.router.call_arrived(q, call) {
-            self.answer(agent, q, &call, now);
+            let end = self.answer(agent, q, &call, now);
+            if end < self.horizon {
+                self.events.push(end, EventKind::AgentFree(agent));
+            }
         }
     }
 
+    /// The agent whose event is at the top of the event list is free at `now`:
+    /// it takes the next call (its event is replaced in place) or goes idle.
     #[inline]
     fn on_agent_free(&mut self, agent: u32, now: u64) {
         let warmup = self.warmup;
@@ -159,14 +195,24 @@ impl<'s> Simulation<'s> {
                 s.abandoned_wait_sum_us += call.deadline - call.arrival;
             }
         });
-        if let Some((q, call)) = next {
-            self.answer(agent, q, &call, now);
+        match next {
+            Some((q, call)) => {
+                let end = self.answer(agent, q, &call, now);
+                if end < self.horizon {
+                    self.events.replace_top(end, EventKind::AgentFree(agent));
+                } else {
+                    self.events.pop();
+                }
+            }
+            None => {
+                self.events.pop();
+            }
         }
     }
 
-    /// `agent` answers `call` of queue `q` at `now`.
+    /// `agent` answers `call` of queue `q` at `now`; returns when it will be free.
     #[inline]
-    fn answer(&mut self, agent: u32, q: usize, call: &WaitingCall, now: u64) {
+    fn answer(&mut self, agent: u32, q: usize, call: &WaitingCall, now: u64) -> u64 {
         let handle = call.talk + call.wrap;
         let end = now.saturating_add(handle);
         self.router.start_handling(agent, handle);
@@ -197,9 +243,7 @@ impl<'s> Simulation<'s> {
         if now >= self.warmup {
             g.handled += 1;
         }
-        if end < self.horizon {
-            self.events.push(end, EventKind::AgentFree(agent));
-        }
+        end
     }
 
     /// End of the horizon: callers whose deadline passed have abandoned, the
@@ -219,7 +263,6 @@ impl<'s> Simulation<'s> {
                 s.unresolved += 1;
             }
         });
-        let _ = self.scenario;
         ReplicationStats {
             replication: self.replication,
             queues: self.queue_stats,

@@ -1,48 +1,54 @@
-//! The future-event list: a min-heap of compact events ordered by
+//! The future-event list: a min-heap of compact 16-byte events ordered by
 //! (time, insertion sequence), so simultaneous events pop in the order they
-//! were scheduled and every run is deterministic.
+//! were scheduled and every run is deterministic. Arrivals do not go through
+//! it: each queue has exactly one pending arrival, kept by the engine in a
+//! small calendar beside the heap.
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// What happens at an event's time. Fits in 8 bytes; no boxed payloads.
+/// Bits of an event's tail word holding the kind and id; the sequence number takes the rest.
+const PAYLOAD_BITS: u32 = 24;
+const ID_BITS: u32 = 21;
+/// Largest id an event can carry (agents are numbered below it).
+pub const MAX_ID: u32 = (1 << ID_BITS) - 1;
+
+/// What happens at an event's time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
-    /// The next call of queue `0` arrives.
-    Arrival(u32),
     /// Agent `0` finishes talk and wrap-up of its call and is free again.
     AgentFree(u32),
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    /// (time << 64) | sequence: one integer comparison orders events.
-    key: u128,
-    kind: EventKind,
+impl EventKind {
+    #[inline]
+    fn encode(self) -> u64 {
+        match self {
+            EventKind::AgentFree(id) => {
+                debug_assert!(id <= MAX_ID);
+                id as u64
+            }
+        }
+    }
+
+    /// Bits 21..24 are reserved for the kind; agent-free is the only kind yet (0).
+    #[inline]
+    fn decode(bits: u64) -> EventKind {
+        EventKind::AgentFree((bits & MAX_ID as u64) as u32)
+    }
 }
 
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl Eq for Entry {}
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: BinaryHeap is a max-heap, we want the earliest first.
-        other.key.cmp(&self.key)
-    }
+/// (time, sequence << 24 | kind/id): derived lexicographic order is (time, sequence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    time: u64,
+    tail: u64,
 }
 
 /// A time-ordered event queue.
 #[derive(Debug, Default)]
 pub struct EventQueue {
-    heap: BinaryHeap<Entry>,
+    heap: BinaryHeap<Reverse<Entry>>,
     seq: u64,
 }
 
@@ -54,24 +60,49 @@ impl EventQueue {
         }
     }
 
+    #[inline]
+    fn entry(&mut self, time: u64, kind: EventKind) -> Reverse<Entry> {
+        let tail = (self.seq << PAYLOAD_BITS) | kind.encode();
+        self.seq += 1;
+        Reverse(Entry { time, tail })
+    }
+
     /// Schedules `kind` at `time` (microseconds).
     #[inline]
     pub fn push(&mut self, time: u64, kind: EventKind) {
-        let key = ((time as u128) << 64) | self.seq as u128;
-        self.seq += 1;
-        self.heap.push(Entry { key, kind });
+        let e = self.entry(time, kind);
+        self.heap.push(e);
+    }
+
+    /// The earliest event, left in place.
+    #[inline]
+    pub fn peek(&self) -> Option<(u64, EventKind)> {
+        self.heap
+            .peek()
+            .map(|Reverse(e)| (e.time, EventKind::decode(e.tail)))
     }
 
     /// Time of the earliest event, if any.
     #[inline]
     pub fn peek_time(&self) -> Option<u64> {
-        self.heap.peek().map(|e| (e.key >> 64) as u64)
+        self.heap.peek().map(|Reverse(e)| e.time)
     }
 
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(u64, EventKind)> {
-        self.heap.pop().map(|e| ((e.key >> 64) as u64, e.kind))
+        self.heap
+            .pop()
+            .map(|Reverse(e)| (e.time, EventKind::decode(e.tail)))
+    }
+
+    /// Replaces the earliest event by a new one (one sift instead of a pop and a push).
+    /// The queue must not be empty.
+    #[inline]
+    pub fn replace_top(&mut self, time: u64, kind: EventKind) {
+        let e = self.entry(time, kind);
+        let mut top = self.heap.peek_mut().expect("replace_top on an empty queue");
+        *top = e;
     }
 
     pub fn len(&self) -> usize {
@@ -81,46 +112,56 @@ impl EventQueue {
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
-
-    pub fn clear(&mut self) {
-        self.heap.clear();
-        self.seq = 0;
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use EventKind::AgentFree;
 
     #[test]
     fn pops_in_time_then_insertion_order() {
         let mut q = EventQueue::with_capacity(8);
-        q.push(30, EventKind::Arrival(0));
-        q.push(10, EventKind::AgentFree(1));
-        q.push(10, EventKind::AgentFree(2));
-        q.push(20, EventKind::Arrival(3));
-        q.push(10, EventKind::AgentFree(0));
+        q.push(30, AgentFree(7));
+        q.push(10, AgentFree(1));
+        q.push(10, AgentFree(2));
+        q.push(20, AgentFree(3));
+        q.push(10, AgentFree(0));
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(
             order,
             vec![
-                (10, EventKind::AgentFree(1)),
-                (10, EventKind::AgentFree(2)),
-                (10, EventKind::AgentFree(0)),
-                (20, EventKind::Arrival(3)),
-                (30, EventKind::Arrival(0)),
+                (10, AgentFree(1)),
+                (10, AgentFree(2)),
+                (10, AgentFree(0)),
+                (20, AgentFree(3)),
+                (30, AgentFree(7)),
             ]
         );
         assert!(q.is_empty());
     }
 
     #[test]
+    fn replace_top_keeps_order_and_ties_go_after_earlier_events() {
+        let mut q = EventQueue::with_capacity(8);
+        q.push(5, AgentFree(1));
+        q.push(8, AgentFree(2));
+        q.push(8, AgentFree(MAX_ID));
+        assert_eq!(q.peek(), Some((5, AgentFree(1))));
+        // Agent 1 takes a call ending at 8: scheduled last, so it pops after the two others at 8.
+        q.replace_top(8, AgentFree(1));
+        assert_eq!(q.len(), 3);
+        let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(order, vec![(8, AgentFree(2)), (8, AgentFree(MAX_ID)), (8, AgentFree(1))]);
+    }
+
+    #[test]
     fn large_times_order_correctly() {
         let mut q = EventQueue::with_capacity(4);
-        q.push(u64::MAX - 1, EventKind::Arrival(1));
-        q.push(1 << 40, EventKind::Arrival(2));
+        q.push(u64::MAX - 1, AgentFree(1));
+        q.push(1 << 40, AgentFree(2));
         assert_eq!(q.peek_time(), Some(1 << 40));
-        assert_eq!(q.pop().unwrap().1, EventKind::Arrival(2));
+        assert_eq!(q.pop().unwrap().1, AgentFree(2));
         assert_eq!(q.pop().unwrap().0, u64::MAX - 1);
     }
 }

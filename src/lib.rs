@@ -16,3 +16,4 @@ pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod time;
+pub mod bench;

@@ -1,0 +1,132 @@
+//! Routing throughput measurement (`acdsim bench`): runs replications of a
+//! scenario back to back on one or more threads for a given wall time and
+//! reports calls and events simulated per second.
+
+use crate::runner::run_one;
+use crate::scenario::Scenario;
+use serde::Serialize;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// The reference workload of the peers' README (mmc-abandon), built in.
+pub const MMC_ABANDON: &str = include_str!("../scenarios/mmc-abandon.json");
+
+/// The built-in mmc-abandon scenario.
+pub fn mmc_abandon() -> Scenario {
+    Scenario::from_json_str(MMC_ABANDON, "built-in mmc-abandon").expect("the built-in scenario is valid")
+}
+
+/// What a benchmark measured.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BenchResult {
+    pub scenario: String,
+    pub threads: usize,
+    pub replications: u64,
+    /// Every call generated, warm-up included.
+    pub calls: u64,
+    pub events: u64,
+    pub wall_s: f64,
+    pub calls_per_s: f64,
+    pub events_per_s: f64,
+    pub ns_per_event: f64,
+    pub calls_per_s_per_thread: f64,
+    /// Peak resident memory of the process (bytes), where the platform tells it.
+    pub peak_memory_bytes: Option<u64>,
+}
+
+/// Runs replications of `sc` on `threads` threads until `seconds` have passed
+/// (every thread finishes the replication it is in; at least one each).
+/// `progress(fraction)` is called from the calling thread about ten times a second.
+pub fn bench(sc: &Scenario, seconds: f64, threads: usize, mut progress: impl FnMut(f64)) -> BenchResult {
+    let threads = threads.max(1);
+    let budget = Duration::from_secs_f64(seconds.max(0.0));
+    let next_rep = AtomicU32::new(0);
+    let start = Instant::now();
+    let totals: Vec<(u64, u64, u64)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                let next_rep = &next_rep;
+                scope.spawn(move || {
+                    let (mut reps, mut calls, mut events) = (0u64, 0u64, 0u64);
+                    loop {
+                        let r = next_rep.fetch_add(1, Ordering::Relaxed);
+                        let s = run_one(sc, sc.seed, r);
+                        reps += 1;
+                        calls += s.calls_generated;
+                        events += s.events;
+                        if start.elapsed() >= budget {
+                            return (reps, calls, events);
+                        }
+                    }
+                })
+            })
+            .collect();
+        while workers.iter().any(|w| !w.is_finished()) {
+            progress((start.elapsed().as_secs_f64() / seconds.max(1e-9)).min(1.0));
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("bench worker panicked"))
+            .collect()
+    });
+    let wall_s = start.elapsed().as_secs_f64();
+    let (replications, calls, events) = totals
+        .iter()
+        .fold((0, 0, 0), |a, t| (a.0 + t.0, a.1 + t.1, a.2 + t.2));
+    BenchResult {
+        scenario: sc.name.clone(),
+        threads,
+        replications,
+        calls,
+        events,
+        wall_s,
+        calls_per_s: calls as f64 / wall_s,
+        events_per_s: events as f64 / wall_s,
+        ns_per_event: wall_s * 1e9 / events.max(1) as f64,
+        calls_per_s_per_thread: calls as f64 / wall_s / threads as f64,
+        peak_memory_bytes: peak_memory_bytes(),
+    }
+}
+
+/// Peak resident set size of this process (Linux: `VmHWM` of /proc/self/status).
+pub fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_scenario_is_the_reference_workload() {
+        let sc = mmc_abandon();
+        assert_eq!(sc.name, "mmc-abandon");
+        assert_eq!(sc.agent_count(), 310);
+        assert_eq!(sc.queues[0].arrivals.rate_per_hour, 6000.0);
+    }
+
+    #[test]
+    fn bench_counts_whole_replications() {
+        let mut sc = mmc_abandon();
+        sc.horizon = crate::time::SimTime::from_secs_f64(600.0);
+        sc.warmup = crate::time::SimTime::ZERO;
+        let r = bench(&sc, 0.0, 2, |_| {});
+        // Zero budget: each thread runs exactly one replication.
+        assert_eq!(r.replications, 2);
+        let one = run_one(&sc, sc.seed, 0).calls_generated + run_one(&sc, sc.seed, 1).calls_generated;
+        assert_eq!(r.calls, one);
+        assert!(r.events >= r.calls);
+        assert_eq!(r.threads, 2);
+    }
+
+    #[test]
+    fn peak_memory_is_read_on_linux() {
+        if cfg!(target_os = "linux") {
+            assert!(peak_memory_bytes().unwrap() > 1024 * 1024);
+        }
+    }
+}
