@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs acdsim and the peer simulators of ../shared/peers on the mmc-abandon
+# workload in one session, alternating them, and prints calls simulated per
+# wall second with ratios to SimPy (medians of ROUNDS rounds). Machines are
+# shared and noisy: only ratios measured in the same run mean anything.
+#
+# Setup once:  python3 -m venv ~/.peers-venv && ~/.peers-venv/bin/pip install -r ../shared/peers/requirements.txt
+# Usage:       bench/compare-peers.sh [ROUNDS (default 3)] [--with-ciw]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${1:-3}
+WITH_CIW=${2:-}
+PEERS=${PEERS:-../shared/peers}
+PY=${PY:-$HOME/.peers-venv/bin/python}
+[ -x "$PY" ] || { echo "no Python with simpy at $PY: see the setup line at the top of $0" >&2; exit 2; }
+[ -d "$PEERS" ] || { echo "no peers directory at $PEERS" >&2; exit 2; }
+cargo build --release -q
+ACDSIM=target/release/acdsim
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+peer() { (cd "$PEERS" && "$PY" "$@") | sed -n 's/^JSON //p'; }
+for r in $(seq "$ROUNDS"); do
+  echo "round $r/$ROUNDS..." >&2
+  printf 'simpy %s\n' "$(peer mmc_simpy.py | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
+  printf 'heapq-timer %s\n' "$(peer mmc_heapq.py timer | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
+  printf 'heapq-lazy %s\n' "$(peer mmc_heapq.py lazy | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
+  if [ "$WITH_CIW" = "--with-ciw" ]; then
+    printf 'ciw %s\n' "$(peer mmc_ciw.py | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
+  fi
+  printf 'acdsim-1-thread %s\n' "$("$ACDSIM" bench --seconds 3 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
+  printf 'acdsim-2-threads %s\n' "$("$ACDSIM" bench --seconds 3 --threads 2 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
+  printf 'acdsim-multi-skill %s\n' "$("$ACDSIM" bench scenarios/multi-skill.json --seconds 3 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
+done
+python3 - "$out" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    name, value = line.split()
+    runs.setdefault(name, []).append(float(value))
+med = {k: statistics.median(v) for k, v in runs.items()}
+simpy = med["simpy"]
+print(f"{'engine':20s} {'calls/s (median)':>18s} {'x SimPy':>9s}")
+for k, v in med.items():
+    print(f"{k:20s} {v:18,.0f} {v / simpy:9.1f}")
+print(f"2-thread scaling: {med['acdsim-2-threads'] / med['acdsim-1-thread']:.2f}x")
+PY
