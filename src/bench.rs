@@ -13,7 +13,8 @@ pub const MMC_ABANDON: &str = include_str!("../scenarios/mmc-abandon.json");
 
 /// The built-in mmc-abandon scenario.
 pub fn mmc_abandon() -> Scenario {
-    Scenario::from_json_str(MMC_ABANDON, "built-in mmc-abandon").expect("the built-in scenario is valid")
+    Scenario::from_json_str(MMC_ABANDON, "built-in mmc-abandon")
+        .expect("the built-in scenario is valid")
 }
 
 /// What a benchmark measured.
@@ -37,7 +38,12 @@ pub struct BenchResult {
 /// Runs replications of `sc` on `threads` threads until `seconds` have passed
 /// (every thread finishes the replication it is in; at least one each).
 /// `progress(fraction)` is called from the calling thread about ten times a second.
-pub fn bench(sc: &Scenario, seconds: f64, threads: usize, mut progress: impl FnMut(f64)) -> BenchResult {
+pub fn bench(
+    sc: &Scenario,
+    seconds: f64,
+    threads: usize,
+    mut progress: impl FnMut(f64),
+) -> BenchResult {
     let threads = threads.max(1);
     let budget = Duration::from_secs_f64(seconds.max(0.0));
     let next_rep = AtomicU32::new(0);
@@ -117,7 +123,8 @@ mod tests {
         let r = bench(&sc, 0.0, 2, |_| {});
         // Zero budget: each thread runs exactly one replication.
         assert_eq!(r.replications, 2);
-        let one = run_one(&sc, sc.seed, 0).calls_generated + run_one(&sc, sc.seed, 1).calls_generated;
+        let one =
+            run_one(&sc, sc.seed, 0).calls_generated + run_one(&sc, sc.seed, 1).calls_generated;
         assert_eq!(r.calls, one);
         assert!(r.events >= r.calls);
         assert_eq!(r.threads, 2);

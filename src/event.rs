@@ -152,7 +152,10 @@ mod tests {
         q.replace_top(8, AgentFree(1));
         assert_eq!(q.len(), 3);
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
-        assert_eq!(order, vec![(8, AgentFree(2)), (8, AgentFree(MAX_ID)), (8, AgentFree(1))]);
+        assert_eq!(
+            order,
+            vec![(8, AgentFree(2)), (8, AgentFree(MAX_ID)), (8, AgentFree(1))]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! parallel and [`report`] summarises them with confidence intervals.
 //! [`erlang`] holds the analytic formulas the simulator is checked against.
 
+pub mod bench;
 pub mod distribution;
 pub mod engine;
 pub mod erlang;
@@ -16,4 +17,3 @@ pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod time;
-pub mod bench;

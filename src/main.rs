@@ -335,7 +335,11 @@ fn erlang_cmd(a: ErlangArgs) -> anyhow::Result<()> {
 
 fn bench_cmd(a: BenchArgs) -> anyhow::Result<()> {
     if !(a.seconds.is_finite() && a.seconds >= 0.0 && a.seconds <= 86_400.0) {
-        return Err(BadInput(format!("--seconds must be between 0 and 86400, got {}", a.seconds)).into());
+        return Err(BadInput(format!(
+            "--seconds must be between 0 and 86400, got {}",
+            a.seconds
+        ))
+        .into());
     }
     let sc = match &a.scenario {
         Some(path) => load(path)?,
@@ -343,7 +347,10 @@ fn bench_cmd(a: BenchArgs) -> anyhow::Result<()> {
     };
     let bar = (!a.json && std::io::stderr().is_terminal() && a.seconds >= 2.0).then(|| {
         let b = indicatif::ProgressBar::new(1000);
-        b.set_style(indicatif::ProgressStyle::with_template("{spinner} benchmarking {wide_bar} {elapsed}").expect("valid template"));
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} benchmarking {wide_bar} {elapsed}")
+                .expect("valid template"),
+        );
         b
     });
     let r = acdsim::bench::bench(&sc, a.seconds, a.threads as usize, |f| {

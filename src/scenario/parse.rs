@@ -885,11 +885,20 @@ fn check_skills_served(ck: &mut Checker, skill_uses: &[SkillUse], groups: &[Agen
 }
 
 fn check_some_agent(ck: &mut Checker, groups: &[AgentGroup]) {
-    if groups.iter().all(|g| g.count == 0) {
+    let total: u64 = groups.iter().map(|g| g.count as u64).sum();
+    if total == 0 {
         ck.problem(
             "agent_groups",
             "no agents: every group has count 0, at least one agent is needed",
         );
+    }
+    // Events carry an agent id in 21 bits (see crate::event).
+    if total > crate::event::MAX_ID as u64 + 1 {
+        let message = format!(
+            "{total} agents in all: at most {} are supported",
+            crate::event::MAX_ID as u64 + 1
+        );
+        ck.problem("agent_groups", message);
     }
 }
 
@@ -897,6 +906,16 @@ fn check_some_agent(ck: &mut Checker, groups: &[AgentGroup]) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn too_many_agents_is_a_problem() {
+        let text = r#"{"name": "big", "horizon": "1h", "skills": ["a"],
+            "queues": [{"name": "q", "skill": "a", "arrivals": {"rate_per_hour": 1}, "handle_time": {"constant": 1}}],
+            "agent_groups": [{"name": "g", "count": 2000000, "skills": {"a": 1}},
+                             {"name": "h", "count": 2000000, "skills": {"a": 1}}]}"#;
+        let err = from_json_str(text, "big.json").unwrap_err().to_string();
+        assert!(err.contains("4000000 agents in all: at most 2097152"), "{err}");
+    }
 
     /// A scenario using every field of the format.
     const FULL: &str = r#"{
