@@ -286,3 +286,38 @@ fn erlang_command_reports_and_staffs() {
     );
     assert!((doc["erlang_c"]["service_level"].as_f64().unwrap() - sl(n)).abs() < 1e-12);
 }
+
+#[test]
+fn bench_reports_throughput() {
+    let out = acdsim()
+        .args(["bench", "--seconds", "0.2", "--threads", "2", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["scenario"], "mmc-abandon");
+    assert_eq!(doc["threads"], 2);
+    let calls = doc["calls"].as_f64().unwrap();
+    let events = doc["events"].as_f64().unwrap();
+    let wall = doc["wall_s"].as_f64().unwrap();
+    // Whole replications of about 63,000 calls each, at least one per thread.
+    assert!(calls > 2.0 * 55_000.0, "calls {calls}");
+    assert!(events > calls, "events {events} calls {calls}");
+    assert!((doc["calls_per_s"].as_f64().unwrap() - calls / wall).abs() < 1e-6 * calls / wall);
+    assert!(doc["events_per_s"].as_f64().unwrap() > 0.0);
+    // A bench of a shipped scenario file, human-readable.
+    acdsim()
+        .args(["bench", "--seconds", "0.1"])
+        .arg(scenario_path("multi-skill.json"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("multi-skill")
+                .and(predicate::str::contains("calls simulated")),
+        );
+    acdsim().args(["bench", "--seconds", "-1"]).assert().code(2);
+}

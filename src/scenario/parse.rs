@@ -914,7 +914,10 @@ mod tests {
             "agent_groups": [{"name": "g", "count": 2000000, "skills": {"a": 1}},
                              {"name": "h", "count": 2000000, "skills": {"a": 1}}]}"#;
         let err = from_json_str(text, "big.json").unwrap_err().to_string();
-        assert!(err.contains("4000000 agents in all: at most 2097152"), "{err}");
+        assert!(
+            err.contains("4000000 agents in all: at most 2097152"),
+            "{err}"
+        );
     }
 
     /// A scenario using every field of the format.
