@@ -95,6 +95,20 @@ impl IdlePool {
     }
 }
 
+/// Group-local index where the hunt for an idle agent starts in a bitset
+/// pool: the round-robin pointer for round robin, the first agent otherwise.
+fn hunt_start(rule: AgentSelection, rr_next: u32, base: u32, words: &[u64]) -> usize {
+    if rule != AgentSelection::RoundRobin {
+        return 0;
+    }
+    let start = rr_next.saturating_sub(base) as usize;
+    if start >= words.len() * 64 {
+        0
+    } else {
+        start
+    }
+}
+
 /// The automatic call distributor's state and rules.
 #[derive(Debug)]
 pub struct Router {
@@ -358,18 +372,14 @@ impl Router {
                     if *len == 0 {
                         continue;
                     }
-                    let n = self.agents.len() as u64;
-                    let (start, rr) = if self.agent_selection == AgentSelection::RoundRobin {
-                        (self.rr_next.saturating_sub(*base) as usize, true)
-                    } else {
-                        (0, false)
-                    };
-                    let start = if start >= words.len() * 64 { 0 } else { start };
+                    let start = hunt_start(self.agent_selection, self.rr_next, *base, words);
                     let Some(i) = IdlePool::first_bit_from(words, start) else {
                         continue;
                     };
                     let a = *base as u64 + i as u64;
-                    if rr {
+                    if self.agent_selection == AgentSelection::RoundRobin {
+                        // Circular distance from the hunt pointer.
+                        let n = self.agents.len() as u64;
                         ((a + n - self.rr_next as u64) % n, 0, 0)
                     } else {
                         (a, 0, 0)
@@ -386,12 +396,7 @@ impl Router {
             IdlePool::Fifo(v) => v.pop_front().expect("non-empty"),
             IdlePool::Heap(h) => h.pop().expect("non-empty").0 .2,
             IdlePool::Bits { words, base, len } => {
-                let start = if self.agent_selection == AgentSelection::RoundRobin {
-                    self.rr_next.saturating_sub(*base) as usize
-                } else {
-                    0
-                };
-                let start = if start >= words.len() * 64 { 0 } else { start };
+                let start = hunt_start(self.agent_selection, self.rr_next, *base, words);
                 let i = IdlePool::first_bit_from(words, start).expect("non-empty");
                 words[i / 64] &= !(1 << (i % 64));
                 *len -= 1;
