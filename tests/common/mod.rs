@@ -17,6 +17,12 @@ pub const LEVEL: f64 = 0.999;
 /// Asserts `theory` lies within the `LEVEL` confidence interval of `e`.
 pub fn assert_ci(e: Estimate, theory: f64, what: &str) {
     let half = e.half_width(LEVEL);
+    // Shown with `--nocapture`: how far inside its interval each check lands.
+    eprintln!(
+        "{what}: simulated {:.6}, theory {theory:.6}, |diff| / half-width = {:.2}",
+        e.mean,
+        (e.mean - theory).abs() / half
+    );
     assert!(e.n >= 10, "{what}: only {} replications", e.n);
     assert!(
         (e.mean - theory).abs() <= half,
