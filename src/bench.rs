@@ -29,6 +29,7 @@ pub struct BenchResult {
     pub wall_s: f64,
     pub calls_per_s: f64,
     pub events_per_s: f64,
+    /// Wall nanoseconds per event on one thread (wall time × threads ÷ events).
     pub ns_per_event: f64,
     pub calls_per_s_per_thread: f64,
     /// Peak resident memory of the process (bytes), where the platform tells it.
@@ -89,7 +90,7 @@ pub fn bench(
         wall_s,
         calls_per_s: calls as f64 / wall_s,
         events_per_s: events as f64 / wall_s,
-        ns_per_event: wall_s * 1e9 / events.max(1) as f64,
+        ns_per_event: wall_s * 1e9 * threads as f64 / events.max(1) as f64,
         calls_per_s_per_thread: calls as f64 / wall_s / threads as f64,
         peak_memory_bytes: peak_memory_bytes(),
     }
