@@ -16,14 +16,28 @@ fn single(
     patience_s: Option<f64>,
     agents: u32,
 ) -> acdsim::scenario::Scenario {
-    scenario(&center(
+    single_threshold(seed, per_hour, aht_s, patience_s, agents, "20s")
+}
+
+/// The same with the service-level threshold `t`.
+fn single_threshold(
+    seed: u64,
+    per_hour: f64,
+    aht_s: f64,
+    patience_s: Option<f64>,
+    agents: u32,
+    t: &str,
+) -> acdsim::scenario::Scenario {
+    let mut v = center(
         "single",
         seed,
         &["s"],
         vec![queue("q", "s", 0, per_hour, aht_s, patience_s)],
         vec![json!({ "name": "agents", "count": agents, "skills": { "s": 1 } })],
         json!({}),
-    ))
+    );
+    v["service_level_threshold"] = json!(t);
+    scenario(&v)
 }
 
 fn check_erlang_c(per_hour: f64, aht_s: f64, agents: u32, seed: u64, replications: u32) {
@@ -202,27 +216,6 @@ fn two_priority_classes_match_non_preemptive_priority_formula() {
     // Overall mean wait is that of the pooled Erlang C queue (work conservation).
     let c = erlang::erlang_c_metrics(1200.0 / 3600.0, 180.0, 64, 20.0).unwrap();
     assert_ci(s.total.get("asa_s"), c.asa_s, "priority total mean wait");
-}
-
-/// One queue with the service-level threshold `t`.
-fn single_threshold(
-    seed: u64,
-    per_hour: f64,
-    aht_s: f64,
-    patience_s: Option<f64>,
-    agents: u32,
-    t: &str,
-) -> acdsim::scenario::Scenario {
-    let mut v = center(
-        "single",
-        seed,
-        &["s"],
-        vec![queue("q", "s", 0, per_hour, aht_s, patience_s)],
-        vec![json!({ "name": "agents", "count": agents, "skills": { "s": 1 } })],
-        json!({}),
-    );
-    v["service_level_threshold"] = json!(t);
-    scenario(&v)
 }
 
 #[test]
