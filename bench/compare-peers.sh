@@ -8,8 +8,15 @@
 # Usage:       bench/compare-peers.sh [ROUNDS (default 3)] [--with-ciw]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROUNDS=${1:-3}
-WITH_CIW=${2:-}
+ROUNDS=3
+WITH_CIW=
+for arg in "$@"; do
+  case "$arg" in
+    --with-ciw) WITH_CIW=--with-ciw ;;
+    ''|*[!0-9]*) echo "usage: $0 [ROUNDS] [--with-ciw]" >&2; exit 2 ;;
+    *) ROUNDS=$arg ;;
+  esac
+done
 PEERS=${PEERS:-../shared/peers}
 PY=${PY:-$HOME/.peers-venv/bin/python}
 [ -x "$PY" ] || { echo "no Python with simpy at $PY: see the setup line at the top of $0" >&2; exit 2; }

@@ -73,20 +73,20 @@ impl Simulation {
             })
             .collect();
         let router = Router::new(sc, Stream::for_kind(seed, rep, StreamKind::AgentChoice, 0));
-        let window = sc.horizon.micros() - sc.warmup.micros();
+        let window = sc.end.micros() - sc.warmup.micros();
         let group_stats = sc
             .agent_groups
             .iter()
             .map(|g| GroupCounters {
                 agents: g.count,
-                logged_us: g.count as u64 * window,
+                logged_us: g.count as u128 * window as u128,
                 ..Default::default()
             })
             .collect();
         Simulation {
             replication,
             warmup: sc.warmup.micros(),
-            horizon: sc.horizon.micros(),
+            horizon: sc.end.micros(),
             router,
             events: EventQueue::with_capacity(sc.agent_count() as usize + 16),
             next_arrival: vec![NEVER; sc.queues.len()],
@@ -192,7 +192,7 @@ impl Simulation {
             if call.arrival >= warmup {
                 let s = &mut stats[q];
                 s.abandoned += 1;
-                s.abandoned_wait_sum_us += call.deadline - call.arrival;
+                s.abandoned_wait_sum_us += (call.deadline - call.arrival) as u128;
             }
         });
         match next {
@@ -220,9 +220,9 @@ impl Simulation {
             let wait = now - call.arrival;
             let s = &mut self.queue_stats[q];
             s.answered += 1;
-            s.wait_sum_us += wait;
-            s.handle_sum_us += handle;
-            s.talk_sum_us += call.talk;
+            s.wait_sum_us += wait as u128;
+            s.handle_sum_us += handle as u128;
+            s.talk_sum_us += call.talk as u128;
             if wait <= self.sources[q].sl_threshold_us {
                 s.answered_in_sl += 1;
             }
@@ -238,8 +238,8 @@ impl Simulation {
         // Agent time inside the measured window.
         let g = &mut self.group_stats[self.router.group_of(agent) as usize];
         let busy = end.min(self.horizon).saturating_sub(now.max(self.warmup));
-        g.busy_us += busy;
-        g.busy_after_end_us += end.saturating_sub(self.horizon);
+        g.busy_us += busy as u128;
+        g.busy_after_end_us += end.saturating_sub(self.horizon) as u128;
         if now >= self.warmup {
             g.handled += 1;
         }
@@ -258,7 +258,7 @@ impl Simulation {
             let s = &mut stats[q];
             if call.deadline < horizon {
                 s.abandoned += 1;
-                s.abandoned_wait_sum_us += call.deadline - call.arrival;
+                s.abandoned_wait_sum_us += (call.deadline - call.arrival) as u128;
             } else {
                 s.unresolved += 1;
             }

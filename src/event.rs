@@ -62,6 +62,9 @@ impl EventQueue {
 
     #[inline]
     fn entry(&mut self, time: u64, kind: EventKind) -> Reverse<Entry> {
+        // 2^40 events in one replication (about a day of simulation at full
+        // speed) before ties could be misordered.
+        debug_assert!(self.seq < 1 << (64 - PAYLOAD_BITS));
         let tail = (self.seq << PAYLOAD_BITS) | kind.encode();
         self.seq += 1;
         Reverse(Entry { time, tail })

@@ -1,4 +1,4 @@
-//! The `acdsim` command line: run, validate, erlang.
+//! The `acdsim` command line: run, validate, erlang, bench. Bad input exits with code 2.
 
 use acdsim::erlang;
 use acdsim::report::Summary;
@@ -30,11 +30,12 @@ enum Command {
     },
     /// Analytic Erlang B / C / A figures and staffing for a service-level target.
     Erlang(ErlangArgs),
-    /// Measure routing throughput: calls and events simulated per second.
+    /// Measure the engine's throughput: calls and events simulated per second.
     Bench(BenchArgs),
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 struct BenchArgs {
     /// Scenario file (default: the built-in mmc-abandon workload).
     scenario: Option<PathBuf>,
@@ -50,11 +51,12 @@ struct BenchArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 struct RunArgs {
     /// Scenario file (JSON).
     scenario: PathBuf,
-    /// Number of replications (default: the scenario's).
-    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..))]
+    /// Number of replications (default: the scenario's; at most 100000).
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=acdsim::scenario::parse::MAX_REPLICATIONS as i64))]
     replications: Option<u32>,
     /// Seed (default: the scenario's).
     #[arg(long, short = 's')]
@@ -74,6 +76,7 @@ struct RunArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
 struct ErlangArgs {
     /// Arrival rate, calls per hour.
     #[arg(long)]
@@ -81,8 +84,8 @@ struct ErlangArgs {
     /// Average handle time (e.g. 180, "3m").
     #[arg(long, value_parser = duration_arg)]
     aht: SimTime,
-    /// Number of agents (omit with --target to find the staffing).
-    #[arg(long)]
+    /// Number of agents (or give --target to find the staffing).
+    #[arg(long, conflicts_with = "target", value_parser = clap::value_parser!(u32).range(1..))]
     agents: Option<u32>,
     /// Mean patience: adds Erlang A (exponential patience).
     #[arg(long, value_parser = duration_arg)]
@@ -132,22 +135,19 @@ fn load(path: &std::path::Path) -> anyhow::Result<Scenario> {
 
 fn validate(path: &std::path::Path) -> anyhow::Result<()> {
     let sc = load(path)?;
-    println!(
-        "{}: ok: scenario \"{}\", {} skill{}, {} queue{}, {} agent group{} ({} agents), {} measured after {} warm-up, {} replications",
+    let count = |n: u64, what: &str| format!("{n} {what}{}", plural(n as usize));
+    write_stdout(&format!(
+        "{}: ok: scenario \"{}\", {}, {}, {} ({}), {} measured after {} warm-up, {}\n",
         path.display(),
         sc.name,
-        sc.skills.len(),
-        plural(sc.skills.len()),
-        sc.queues.len(),
-        plural(sc.queues.len()),
-        sc.agent_groups.len(),
-        plural(sc.agent_groups.len()),
-        sc.agent_count(),
+        count(sc.skills.len() as u64, "skill"),
+        count(sc.queues.len() as u64, "queue"),
+        count(sc.agent_groups.len() as u64, "agent group"),
+        count(sc.agent_count(), "agent"),
         format_duration(sc.window()),
         format_duration(sc.warmup),
-        sc.replications
-    );
-    Ok(())
+        count(sc.replications as u64, "replication"),
+    ))
 }
 
 fn plural(n: usize) -> &'static str {
@@ -210,7 +210,7 @@ fn progress_bar(
     let expected_calls: f64 = sc
         .queues
         .iter()
-        .map(|q| q.arrivals.rate_per_hour * sc.horizon.as_secs_f64() / 3600.0)
+        .map(|q| q.arrivals.rate_per_hour * sc.end.as_secs_f64() / 3600.0)
         .sum::<f64>()
         * replications as f64;
     if args.quiet || !std::io::stderr().is_terminal() || expected_calls < 5e6 {
@@ -293,7 +293,8 @@ fn erlang_cmd(a: ErlangArgs) -> anyhow::Result<()> {
     use std::fmt::Write as _;
     let _ = writeln!(
         out,
-        "offered load {load:.2} Erlangs, {agents} agents, threshold {}",
+        "offered load {load:.2} Erlangs, {agents} agent{}, threshold {}",
+        plural(agents as usize),
         format_duration(a.threshold)
     );
     if let Some(target) = target {

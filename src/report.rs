@@ -147,6 +147,10 @@ impl Summary {
     /// Summarises replications (given in replication order) of `sc` run with `seed`.
     pub fn new(sc: &Scenario, seed: u64, reps: &[ReplicationMetrics]) -> Summary {
         let mut total = estimates(&CALL_METRICS, reps.iter().map(|r| r.total_calls));
+        total.push((
+            "agents",
+            Estimate::exact(sc.agent_count() as f64, reps.len()),
+        ));
         total.extend(estimates(
             &AGENT_METRICS,
             reps.iter().map(|r| r.total_agents),
@@ -286,15 +290,7 @@ impl Summary {
             ("occupancy", "occupancy", Fmt::Percent),
             ("calls_per_agent_hour", "calls/agent-hour", Fmt::Rate),
         ];
-        let mut total_agents = self.total.clone();
-        total_agents.metrics.push((
-            "agents",
-            Estimate::exact(
-                self.agent_groups.iter().map(|g| g.get("agents").mean).sum(),
-                self.replications as usize,
-            ),
-        ));
-        let mut grows = vec![("total", &total_agents)];
+        let mut grows = vec![("total", &self.total)];
         grows.extend(self.agent_groups.iter().map(|s| (s.name.as_str(), s)));
         out.push_str(&table("agent group", &gcols, grows.into_iter()));
         out

@@ -36,7 +36,6 @@ pub struct WaitingCall {
 #[derive(Debug, Clone)]
 struct AgentState {
     group: u32,
-    idle: bool,
     idle_since: u64,
     calls: u64,
     busy_us: u64,
@@ -139,7 +138,6 @@ impl Router {
             for _ in ids.clone() {
                 agents.push(AgentState {
                     group: g as u32,
-                    idle: true,
                     idle_since: 0,
                     calls: 0,
                     busy_us: 0,
@@ -233,11 +231,6 @@ impl Router {
         self.agents[agent as usize].group
     }
 
-    /// Number of calls waiting in `queue` (expired callers not yet dropped included).
-    pub fn queue_len(&self, queue: usize) -> usize {
-        self.queues[queue].len()
-    }
-
     /// Number of idle agents.
     pub fn idle_agents(&self) -> usize {
         self.pools.iter().map(IdlePool::len).sum()
@@ -319,8 +312,6 @@ impl Router {
 
     fn make_idle(&mut self, agent: u32, now: u64) {
         let a = &mut self.agents[agent as usize];
-        debug_assert!(!a.idle);
-        a.idle = true;
         a.idle_since = now;
         let (calls, busy) = (a.calls, a.busy_us);
         let g = a.group as usize;
@@ -407,7 +398,6 @@ impl Router {
         if self.agent_selection == AgentSelection::RoundRobin {
             self.rr_next = (agent + 1) % self.agents.len() as u32;
         }
-        self.agents[agent as usize].idle = false;
         Some(agent)
     }
 
@@ -426,7 +416,6 @@ impl Router {
             };
             if r < v.len() {
                 let agent = v.swap_remove(r);
-                self.agents[agent as usize].idle = false;
                 return Some(agent);
             }
             r -= v.len();

@@ -8,6 +8,8 @@ use crate::time::MICROS_PER_SEC;
 use hdrhistogram::Histogram;
 
 /// Counters of one queue (or of all queues together) over one replication.
+/// Sums of durations are `u128` microseconds: they cannot overflow whatever
+/// the horizon and the number of calls or agents.
 #[derive(Debug, Clone)]
 pub struct QueueCounters {
     /// Calls that arrived in the measured window.
@@ -20,11 +22,11 @@ pub struct QueueCounters {
     pub unresolved: u64,
     /// Answered calls whose wait was within the queue's service-level threshold.
     pub answered_in_sl: u64,
-    pub wait_sum_us: u64,
-    pub abandoned_wait_sum_us: u64,
+    pub wait_sum_us: u128,
+    pub abandoned_wait_sum_us: u128,
     /// Talk + wrap-up of answered calls.
-    pub handle_sum_us: u64,
-    pub talk_sum_us: u64,
+    pub handle_sum_us: u128,
+    pub talk_sum_us: u128,
     /// Answered calls that did not wait at all (kept apart from the histogram: the common case).
     pub zero_waits: u64,
     /// Positive waits of answered calls, in microseconds.
@@ -90,12 +92,12 @@ pub struct GroupCounters {
     /// Calls the group's agents started handling in the measured window.
     pub handled: u64,
     /// Handling time (talk + wrap-up) inside the measured window.
-    pub busy_us: u64,
+    pub busy_us: u128,
     /// Logged-in time inside the measured window.
-    pub logged_us: u64,
+    pub logged_us: u128,
     /// Handling time of calls answered before the end that falls after the end
     /// (with `busy_us`, it accounts for every answered call's whole handle time).
-    pub busy_after_end_us: u64,
+    pub busy_after_end_us: u128,
 }
 
 impl GroupCounters {

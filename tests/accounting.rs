@@ -22,7 +22,7 @@ fn expired_callers_at_the_end_are_abandoned_not_unresolved() {
         assert_eq!(c.answered, 1);
         assert_eq!(
             c.abandoned_wait_sum_us,
-            c.abandoned * 60_000_000,
+            c.abandoned as u128 * 60_000_000,
             "every abandon waited exactly 60 s"
         );
         // Only callers arriving in the last 60 s (Poisson, mean 10) can still be waiting:
@@ -63,15 +63,16 @@ fn totals_keep_every_counter() {
         );
         assert_eq!(t.offered, t.answered + t.abandoned + t.unresolved);
         let sum = |f: fn(&acdsim::stats::QueueCounters) -> u64| f(a) + f(b);
+        let sum_us = |f: fn(&acdsim::stats::QueueCounters) -> u128| f(a) + f(b);
         assert_eq!(t.offered, sum(|c| c.offered));
         assert_eq!(t.answered, sum(|c| c.answered));
         assert_eq!(t.abandoned, sum(|c| c.abandoned));
         assert_eq!(t.unresolved, sum(|c| c.unresolved));
         assert_eq!(t.answered_in_sl, sum(|c| c.answered_in_sl));
-        assert_eq!(t.wait_sum_us, sum(|c| c.wait_sum_us));
-        assert_eq!(t.abandoned_wait_sum_us, sum(|c| c.abandoned_wait_sum_us));
-        assert_eq!(t.handle_sum_us, sum(|c| c.handle_sum_us));
-        assert_eq!(t.talk_sum_us, sum(|c| c.talk_sum_us));
+        assert_eq!(t.wait_sum_us, sum_us(|c| c.wait_sum_us));
+        assert_eq!(t.abandoned_wait_sum_us, sum_us(|c| c.abandoned_wait_sum_us));
+        assert_eq!(t.handle_sum_us, sum_us(|c| c.handle_sum_us));
+        assert_eq!(t.talk_sum_us, sum_us(|c| c.talk_sum_us));
         assert_eq!(t.zero_waits, sum(|c| c.zero_waits));
         assert_eq!(t.wait_hist.len(), a.wait_hist.len() + b.wait_hist.len());
         let g = st.total_group();

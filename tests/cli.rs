@@ -225,6 +225,27 @@ fn bad_command_line_is_exit_2() {
         .code(2);
     acdsim().args(["frobnicate"]).assert().code(2);
     acdsim()
+        .args(["run", "x.json", "--replications", "100001"])
+        .assert()
+        .code(2);
+    acdsim()
+        .args(["run", "x.json", "--seed", "-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid value '-1'"));
+    // --agents and --target ask different questions: giving both is an error, not a silent choice.
+    let erlang = ["erlang", "--calls-per-hour", "6000", "--aht", "3m"];
+    acdsim()
+        .args(erlang)
+        .args(["--agents", "300", "--target", "80"])
+        .assert()
+        .code(2);
+    acdsim()
+        .args(erlang)
+        .args(["--agents", "0"])
+        .assert()
+        .code(2);
+    acdsim()
         .args([
             "erlang",
             "--calls-per-hour",
@@ -320,4 +341,28 @@ fn bench_reports_throughput() {
                 .and(predicate::str::contains("calls simulated")),
         );
     acdsim().args(["bench", "--seconds", "-1"]).assert().code(2);
+}
+
+#[test]
+fn too_many_replications_in_a_scenario_is_bad_input() {
+    let text = mmc_with(|v| v["replications"] = serde_json::json!(4_294_967_295u64));
+    assert_bad_input(&text, &["replications", "at most 100000"]);
+}
+
+#[test]
+fn a_full_disk_is_an_error_not_a_panic() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // not on this platform
+    };
+    for args in [vec!["validate"], vec!["run", "--replications", "1"]] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("acdsim"))
+            .args(&args)
+            .arg(scenario_path("mmc-abandon.json"))
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }

@@ -73,7 +73,7 @@ proptest! {
         }
         let mut busy = 0;
         for (g, gc) in stats.groups.iter().enumerate() {
-            prop_assert_eq!(gc.logged_us, sc.agent_groups[g].count as u64 * window);
+            prop_assert_eq!(gc.logged_us, sc.agent_groups[g].count as u128 * window as u128);
             // An agent handles one call at a time: never busier than logged in.
             prop_assert!(gc.busy_us <= gc.logged_us, "group {} busy {} > logged {}", g, gc.busy_us, gc.logged_us);
             busy += gc.busy_us + gc.busy_after_end_us;

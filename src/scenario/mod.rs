@@ -23,8 +23,8 @@ pub type GroupId = usize;
 pub struct Scenario {
     pub name: String,
     pub seed: u64,
-    /// End of the simulated run (warm-up included).
-    pub horizon: SimTime,
+    /// End of the run: warm-up + the measured window (the file's `horizon`).
+    pub end: SimTime,
     /// Start of the measured window; events before it are simulated but not counted.
     pub warmup: SimTime,
     pub replications: u32,
@@ -142,7 +142,7 @@ impl CallSelection {
 impl Scenario {
     /// Measured window length (horizon − warm-up).
     pub fn window(&self) -> SimTime {
-        SimTime(self.horizon.0 - self.warmup.0)
+        SimTime(self.end.0 - self.warmup.0)
     }
 
     /// Total number of agents.

@@ -620,6 +620,8 @@ const DISTRIBUTIONS: &[&str] = &["exponential", "lognormal", "gamma", "uniform",
 
 const DEFAULT_SEED: u64 = 1;
 const DEFAULT_REPLICATIONS: u32 = 10;
+/// More replications than anyone needs; the runner keeps a few hundred bytes per replication.
+pub const MAX_REPLICATIONS: u32 = 100_000;
 const DEFAULT_SERVICE_LEVEL_THRESHOLD: SimTime = SimTime(20_000_000);
 /// One call per microsecond (the clock's resolution): beyond this the run would never advance.
 const MAX_RATE_PER_HOUR: f64 = 3.6e9;
@@ -631,7 +633,7 @@ fn read_scenario(ck: &mut Checker, root: &Node<'_>) -> Option<Scenario> {
     let horizon = obj.required(ck, "horizon", Checker::positive_duration);
     let warmup = obj.optional(ck, "warmup", SimTime::ZERO, Checker::duration);
     let replications = obj.optional(ck, "replications", DEFAULT_REPLICATIONS, |ck, n| {
-        ck.integer(n, 1, u32::MAX)
+        ck.integer(n, 1, MAX_REPLICATIONS)
     });
     let threshold = obj.optional(
         ck,
@@ -668,7 +670,7 @@ fn read_scenario(ck: &mut Checker, root: &Node<'_>) -> Option<Scenario> {
     Some(Scenario {
         name: name?,
         seed: seed?,
-        horizon: SimTime(warmup.0.saturating_add(horizon.0)),
+        end: SimTime(warmup.0.saturating_add(horizon.0)),
         warmup,
         replications: replications?,
         service_level_threshold: threshold?,
@@ -874,7 +876,9 @@ fn read_routing(ck: &mut Checker, node: &Node<'_>) -> Option<Routing> {
     })
 }
 
-/// A queue whose skill no group holds can never be answered: almost surely a typo.
+/// A queue whose skill no group holds can never be answered: almost surely a
+/// typo. A skill held only by groups of 0 agents is accepted: that is a
+/// staffing what-if ("the whole tech team is off"), and the report shows it.
 fn check_skills_served(ck: &mut Checker, skill_uses: &[SkillUse], groups: &[AgentGroup]) {
     for used in skill_uses {
         if !groups.iter().any(|g| g.level(used.skill).is_some()) {
@@ -1003,7 +1007,7 @@ mod tests {
         assert_eq!(s.seed, 7);
         // horizon in the file is the measured window; the model's is the end of the run.
         assert_eq!(s.warmup, secs(1800.0));
-        assert_eq!(s.horizon, secs(36_000.0 + 1800.0));
+        assert_eq!(s.end, secs(36_000.0 + 1800.0));
         assert_eq!(s.window(), secs(36_000.0));
         assert_eq!(s.replications, 5);
         assert_eq!(s.service_level_threshold, secs(15.0));
@@ -1069,7 +1073,7 @@ mod tests {
         let s = from_json_str(MINIMAL, "min.json").unwrap();
         assert_eq!(s.seed, 1);
         assert_eq!(s.warmup, SimTime::ZERO);
-        assert_eq!(s.horizon, secs(3600.0));
+        assert_eq!(s.end, secs(3600.0));
         assert_eq!(s.replications, 10);
         assert_eq!(s.service_level_threshold, secs(20.0));
         assert_eq!(s.queues[0].service_level_threshold, secs(20.0));
@@ -1096,7 +1100,7 @@ mod tests {
         doc["horizon"] = "10h".into();
         doc["warmup"] = "30m".into();
         let s = from_json_str(&doc.to_string(), "t.json").unwrap();
-        assert_eq!(s.horizon, secs(10.5 * 3600.0));
+        assert_eq!(s.end, secs(10.5 * 3600.0));
         assert_eq!(s.warmup, secs(1800.0));
     }
 
@@ -1462,7 +1466,7 @@ mod tests {
     fn outcome_is_sane(result: &Result<Scenario, ScenarioError>) {
         match result {
             Ok(s) => {
-                assert!(s.horizon > s.warmup);
+                assert!(s.end > s.warmup);
                 assert!(!s.queues.is_empty() && s.agent_count() >= 1);
             }
             Err(ScenarioError::Invalid { problems, .. }) => assert!(!problems.is_empty()),
