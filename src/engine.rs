@@ -10,6 +10,28 @@ use crate::router::{Router, WaitingCall, NEVER};
 use crate::scenario::Scenario;
 use crate::stats::{GroupCounters, QueueCounters, ReplicationStats};
 
+/// Events between two reports of the simulated time to a [`Clock`] (minus one: a mask).
+const CLOCK_EVERY: u64 = (1 << 14) - 1;
+
+/// Receives the simulated time of a running replication (microseconds).
+pub trait Clock {
+    fn tick(&self, now: u64);
+}
+
+/// No one is watching.
+impl Clock for () {
+    #[inline(always)]
+    fn tick(&self, _now: u64) {}
+}
+
+/// The latest simulated time, readable from another thread.
+impl Clock for std::sync::atomic::AtomicU64 {
+    #[inline]
+    fn tick(&self, now: u64) {
+        self.store(now, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Random sources and fixed parameters of one queue.
 struct QueueSource {
     interarrival: Sampler,
@@ -100,34 +122,45 @@ impl Simulation {
     }
 
     /// Runs to the horizon and returns the statistics.
-    pub fn run(mut self) -> ReplicationStats {
+    pub fn run(self) -> ReplicationStats {
+        self.run_observed(&())
+    }
+
+    /// Runs to the horizon, telling `clock` the simulated time every few
+    /// thousand events (for progress reports on long replications).
+    pub fn run_observed<C: Clock>(mut self, clock: &C) -> ReplicationStats {
         for q in 0..self.sources.len() {
             self.next_arrival[q] = self.draw_arrival(q, 0);
         }
         self.update_next_arrival();
         loop {
             let arrival_time = self.next_arrival[self.next_queue];
-            match self.events.peek() {
+            let now = match self.events.peek() {
                 // At equal times an agent frees up before the call arrives.
                 Some((now, EventKind::AgentFree(agent))) if now <= arrival_time => {
                     if now >= self.horizon {
                         break;
                     }
-                    self.events_processed += 1;
                     self.on_agent_free(agent, now);
+                    now
                 }
                 _ => {
                     if arrival_time >= self.horizon {
                         break;
                     }
-                    self.events_processed += 1;
                     let q = self.next_queue;
                     self.next_arrival[q] = self.draw_arrival(q, arrival_time);
                     self.update_next_arrival();
                     self.on_arrival(q, arrival_time);
+                    arrival_time
                 }
+            };
+            self.events_processed += 1;
+            if self.events_processed & CLOCK_EVERY == 0 {
+                clock.tick(now);
             }
         }
+        clock.tick(self.horizon);
         self.finish()
     }
 

@@ -171,9 +171,10 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         opts.threads = t as usize;
     }
     let bar = progress_bar(&args, &sc, opts.replications);
-    let reps = runner::run_metrics(&sc, opts, |done| {
+    let reps = runner::run_metrics(&sc, opts, |p| {
         if let Some(b) = &bar {
-            b.set_position(done as u64);
+            b.set_position((p.replications * 1000.0) as u64);
+            b.set_message(format!("{}/{} replications", p.finished, opts.replications));
         }
     });
     if let Some(b) = bar {
@@ -216,10 +217,11 @@ fn progress_bar(
     if args.quiet || !std::io::stderr().is_terminal() || expected_calls < 5e6 {
         return None;
     }
-    let bar = indicatif::ProgressBar::new(replications as u64);
+    // Positions in thousandths of a replication: long single replications move too.
+    let bar = indicatif::ProgressBar::new(replications as u64 * 1000);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} replications {pos}/{len} {wide_bar} {elapsed}<{eta}",
+            "{spinner} {msg} {wide_bar} {percent}% {elapsed}<{eta}",
         )
         .expect("valid template"),
     );

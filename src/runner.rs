@@ -6,6 +6,9 @@ use crate::engine::Simulation;
 use crate::report::Summary;
 use crate::scenario::Scenario;
 use crate::stats::{agent_metrics, call_metrics, ReplicationStats, AGENT_METRICS, CALL_METRICS};
+use crossbeam_channel::RecvTimeoutError;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// How to run the replications.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,10 +68,19 @@ pub fn run_one(sc: &Scenario, seed: u64, replication: u32) -> ReplicationStats {
     Simulation::new(sc, seed, replication).run()
 }
 
-/// Runs `opts.replications` replications of `sc` on `opts.threads` workers,
-/// applies `reduce` to each replication's statistics inside the worker, and
-/// returns the reduced values in replication order. `progress(done)` is called
-/// on the calling thread after each replication completes.
+/// Progress of a run: whole replications finished, and the same counting the
+/// simulated part of those under way (for a smooth bar on long replications).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub finished: u32,
+    pub replications: f64,
+}
+
+/// Runs `opts.replications` replications of `sc` on `opts.threads` worker
+/// threads (jobs and results over crossbeam channels), applies `reduce` to
+/// each replication's statistics inside the worker, and returns the reduced
+/// values in replication order. `progress` is called on the calling thread
+/// when a replication finishes and about ten times a second meanwhile.
 pub fn run_replications<T, R, P>(
     sc: &Scenario,
     opts: RunOptions,
@@ -78,51 +90,62 @@ pub fn run_replications<T, R, P>(
 where
     T: Send,
     R: Fn(ReplicationStats) -> T + Sync,
-    P: FnMut(u32),
+    P: FnMut(Progress),
 {
     let n = opts.replications as usize;
     let threads = opts.threads.clamp(1, n.max(1));
     let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
-    if threads == 1 {
-        for (r, slot) in out.iter_mut().enumerate() {
-            *slot = Some(reduce(run_one(sc, opts.seed, r as u32)));
-            progress(r as u32 + 1);
-        }
-    } else {
-        let (job_tx, job_rx) = crossbeam_channel::bounded::<u32>(n);
-        let (res_tx, res_rx) = crossbeam_channel::unbounded::<(u32, T)>();
-        for r in 0..n as u32 {
-            job_tx.send(r).expect("receiver alive");
-        }
-        drop(job_tx);
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                let (job_rx, res_tx, reduce) = (job_rx.clone(), res_tx.clone(), &reduce);
-                scope.spawn(move || {
-                    for r in job_rx.iter() {
-                        let value = reduce(run_one(sc, opts.seed, r));
-                        if res_tx.send((r, value)).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-            drop(res_tx);
-            let mut done = 0;
-            for (r, value) in res_rx.iter() {
-                out[r as usize] = Some(value);
-                done += 1;
-                progress(done);
-            }
-        });
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<u32>(n);
+    let (res_tx, res_rx) = crossbeam_channel::unbounded::<(u32, T)>();
+    for r in 0..n as u32 {
+        job_tx.send(r).expect("receiver alive");
     }
+    drop(job_tx);
+    // Simulated time reached by each worker in its current replication.
+    let clocks: Vec<AtomicU64> = (0..threads).map(|_| AtomicU64::new(0)).collect();
+    let end = sc.end.micros().max(1) as f64;
+    std::thread::scope(|scope| {
+        for clock in &clocks {
+            let (job_rx, res_tx, reduce) = (job_rx.clone(), res_tx.clone(), &reduce);
+            scope.spawn(move || {
+                for r in job_rx.iter() {
+                    clock.store(0, Ordering::Relaxed);
+                    let stats = Simulation::new(sc, opts.seed, r).run_observed(clock);
+                    clock.store(0, Ordering::Relaxed);
+                    if res_tx.send((r, reduce(stats))).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(res_tx);
+        let mut finished = 0u32;
+        loop {
+            match res_rx.recv_timeout(Duration::from_millis(100)) {
+                Ok((r, value)) => {
+                    out[r as usize] = Some(value);
+                    finished += 1;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            let under_way: f64 = clocks
+                .iter()
+                .map(|c| c.load(Ordering::Relaxed) as f64 / end)
+                .sum();
+            progress(Progress {
+                finished,
+                replications: (finished as f64 + under_way).min(n as f64),
+            });
+        }
+    });
     out.into_iter()
         .map(|v| v.expect("every replication reported"))
         .collect()
 }
 
 /// Runs the replications and returns their metrics in replication order.
-pub fn run_metrics<P: FnMut(u32)>(
+pub fn run_metrics<P: FnMut(Progress)>(
     sc: &Scenario,
     opts: RunOptions,
     progress: P,
@@ -134,4 +157,76 @@ pub fn run_metrics<P: FnMut(u32)>(
 pub fn simulate(sc: &Scenario, opts: RunOptions) -> Summary {
     let reps = run_metrics(sc, opts, |_| {});
     Summary::new(sc, opts.seed, &reps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::mmc_abandon;
+    use crate::time::SimTime;
+
+    fn short() -> Scenario {
+        let mut sc = mmc_abandon();
+        sc.warmup = SimTime::ZERO;
+        sc.end = SimTime::from_secs_f64(1800.0);
+        sc
+    }
+
+    #[test]
+    fn results_come_back_in_replication_order_whatever_the_threads() {
+        let sc = short();
+        let calls = |threads| {
+            let opts = RunOptions {
+                replications: 5,
+                seed: 9,
+                threads,
+            };
+            run_replications(&sc, opts, |s| (s.replication, s.calls_generated), |_| {})
+        };
+        let one = calls(1);
+        assert_eq!(
+            one.iter().map(|x| x.0).collect::<Vec<_>>(),
+            vec![0, 1, 2, 3, 4]
+        );
+        assert_eq!(one, calls(3));
+        assert_ne!(one[0].1, one[1].1, "replications draw different callers");
+    }
+
+    #[test]
+    fn progress_ends_with_every_replication_finished() {
+        let sc = short();
+        let mut seen = Vec::new();
+        let opts = RunOptions {
+            replications: 4,
+            seed: 1,
+            threads: 2,
+        };
+        run_replications(&sc, opts, |s| s.calls_generated, |p| seen.push(p));
+        let last = *seen.last().unwrap();
+        assert_eq!(
+            last,
+            Progress {
+                finished: 4,
+                replications: 4.0
+            }
+        );
+        assert!(seen.windows(2).all(|w| w[0].finished <= w[1].finished));
+        assert!(seen
+            .iter()
+            .all(|p| p.replications >= p.finished as f64 && p.replications <= 4.0));
+    }
+
+    #[test]
+    fn the_clock_reaches_the_end_of_the_run() {
+        let sc = short();
+        let clock = AtomicU64::new(0);
+        let stats = Simulation::new(&sc, 1, 0).run_observed(&clock);
+        assert_eq!(clock.load(Ordering::Relaxed), sc.end.micros());
+        // Observing changes nothing.
+        let plain = run_one(&sc, 1, 0);
+        assert_eq!(
+            format!("{:?}", ReplicationMetrics::from_stats(&stats)),
+            format!("{:?}", ReplicationMetrics::from_stats(&plain))
+        );
+    }
 }
