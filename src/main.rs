@@ -137,7 +137,7 @@ fn validate(path: &std::path::Path) -> anyhow::Result<()> {
     let sc = load(path)?;
     let count = |n: u64, what: &str| format!("{n} {what}{}", plural(n as usize));
     write_stdout(&format!(
-        "{}: ok: scenario \"{}\", {}, {}, {} ({}), {} measured after {} warm-up, {}\n",
+        "{}: ok: scenario \"{}\", {}, {}, {} ({}), {} measured after {} warm-up, {} of about {:.0} calls each\n",
         path.display(),
         sc.name,
         count(sc.skills.len() as u64, "skill"),
@@ -147,6 +147,7 @@ fn validate(path: &std::path::Path) -> anyhow::Result<()> {
         format_duration(sc.window()),
         format_duration(sc.warmup),
         count(sc.replications as u64, "replication"),
+        expected_calls(&sc),
     ))
 }
 
@@ -202,19 +203,24 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Expected calls in one replication, warm-up included.
+fn expected_calls(sc: &Scenario) -> f64 {
+    sc.queues
+        .iter()
+        .map(|q| q.arrivals.rate_per_hour * sc.end.as_secs_f64() / 3600.0)
+        .sum()
+}
+
 /// A progress bar on stderr when it is a terminal and the run is long enough to need one.
 fn progress_bar(
     args: &RunArgs,
     sc: &Scenario,
     replications: u32,
 ) -> Option<indicatif::ProgressBar> {
-    let expected_calls: f64 = sc
-        .queues
-        .iter()
-        .map(|q| q.arrivals.rate_per_hour * sc.end.as_secs_f64() / 3600.0)
-        .sum::<f64>()
-        * replications as f64;
-    if args.quiet || !std::io::stderr().is_terminal() || expected_calls < 5e6 {
+    if args.quiet
+        || !std::io::stderr().is_terminal()
+        || expected_calls(sc) * (replications as f64) < 5e6
+    {
         return None;
     }
     // Positions in thousandths of a replication: long single replications move too.
