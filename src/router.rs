@@ -340,23 +340,24 @@ impl Router {
         if self.agent_selection == AgentSelection::Random {
             return self.pick_random(skill);
         }
-        let mut best: Option<((u64, u64, u64), usize)> = None;
+        // (rule key, group, the group's best idle agent): the lowest key wins.
+        let mut best: Option<((u64, u64, u64), usize, u32)> = None;
         for &(g, level) in candidates {
             let g = g as usize;
-            let key = match &self.pools[g] {
+            let (key, agent) = match &self.pools[g] {
                 IdlePool::Fifo(v) => match v.front() {
                     Some(&a) => {
                         let since = self.agents[a as usize].idle_since;
                         if self.agent_selection == AgentSelection::BestLevel {
-                            (level as u64, since, a as u64)
+                            ((level as u64, since, a as u64), a)
                         } else {
-                            (since, a as u64, 0)
+                            ((since, a as u64, 0), a)
                         }
                     }
                     None => continue,
                 },
                 IdlePool::Heap(h) => match h.peek() {
-                    Some(Reverse((k, since, a))) => (*k, *since, *a as u64),
+                    Some(&Reverse((k, since, a))) => ((k, since, a as u64), a),
                     None => continue,
                 },
                 IdlePool::Bits { words, base, len } => {
@@ -367,34 +368,37 @@ impl Router {
                     let Some(i) = IdlePool::first_bit_from(words, start) else {
                         continue;
                     };
-                    let a = *base as u64 + i as u64;
-                    if self.agent_selection == AgentSelection::RoundRobin {
+                    let a = *base + i as u32;
+                    let key = if self.agent_selection == AgentSelection::RoundRobin {
                         // Circular distance from the hunt pointer.
                         let n = self.agents.len() as u64;
-                        ((a + n - self.rr_next as u64) % n, 0, 0)
+                        ((a as u64 + n - self.rr_next as u64) % n, 0, 0)
                     } else {
-                        (a, 0, 0)
-                    }
+                        (a as u64, 0, 0)
+                    };
+                    (key, a)
                 }
                 IdlePool::List(_) => unreachable!("random handled above"),
             };
-            if best.is_none_or(|(b, _)| key < b) {
-                best = Some((key, g));
+            if best.is_none_or(|(b, _, _)| key < b) {
+                best = Some((key, g, agent));
             }
         }
-        let (_, g) = best?;
-        let agent = match &mut self.pools[g] {
-            IdlePool::Fifo(v) => v.pop_front().expect("non-empty"),
-            IdlePool::Heap(h) => h.pop().expect("non-empty").0 .2,
+        let (_, g, agent) = best?;
+        match &mut self.pools[g] {
+            IdlePool::Fifo(v) => {
+                v.pop_front();
+            }
+            IdlePool::Heap(h) => {
+                h.pop();
+            }
             IdlePool::Bits { words, base, len } => {
-                let start = hunt_start(self.agent_selection, self.rr_next, *base, words);
-                let i = IdlePool::first_bit_from(words, start).expect("non-empty");
+                let i = (agent - *base) as usize;
                 words[i / 64] &= !(1 << (i % 64));
                 *len -= 1;
-                *base + i as u32
             }
             IdlePool::List(_) => unreachable!("random handled above"),
-        };
+        }
         if self.agent_selection == AgentSelection::RoundRobin {
             self.rr_next = (agent + 1) % self.agents.len() as u32;
         }
