@@ -80,3 +80,42 @@ fn totals_keep_every_counter() {
         assert_eq!(g.busy_us, st.groups[0].busy_us + st.groups[1].busy_us);
     }
 }
+
+#[test]
+fn a_caller_whose_patience_ends_as_an_agent_frees_up_has_abandoned() {
+    use acdsim::rng::Stream;
+    use acdsim::router::{Router, WaitingCall};
+    let sc = scenario(&json!({
+        "name": "tie", "horizon": "1h", "skills": ["s"],
+        "queues": [{ "name": "q", "skill": "s", "arrivals": { "rate_per_hour": 1 }, "handle_time": { "constant": 1 } }],
+        "agent_groups": [{ "name": "a", "count": 1, "skills": { "s": 1 } }],
+    }));
+    let mut router = Router::new(&sc, Stream::new(1, 0, 0, 0));
+    let call = |arrival, deadline| WaitingCall {
+        arrival,
+        deadline,
+        talk: 1,
+        wrap: 0,
+    };
+    let agent = router
+        .call_arrived(0, call(0, 50))
+        .expect("the agent is idle");
+    assert_eq!(
+        router.call_arrived(0, call(10, 100)),
+        None,
+        "the second caller waits"
+    );
+    let mut abandoned = Vec::new();
+    // The agent frees up exactly at the waiting caller's deadline: the caller has gone.
+    let next = router.agent_free(agent, 100, |q, c| abandoned.push((q, *c)));
+    assert_eq!(next, None);
+    assert_eq!(abandoned, vec![(0, call(10, 100))]);
+    // One microsecond earlier, the caller would have been answered.
+    let mut router = Router::new(&sc, Stream::new(1, 0, 0, 0));
+    let agent = router.call_arrived(0, call(0, 50)).unwrap();
+    router.call_arrived(0, call(10, 100));
+    assert_eq!(
+        router.agent_free(agent, 99, |_, _| panic!("nobody abandoned")),
+        Some((0, call(10, 100)))
+    );
+}
