@@ -40,16 +40,22 @@ fn center(
     Scenario::from_json_str(&v.to_string(), "bench").expect("valid bench scenario")
 }
 
+/// An event queue holding `size` agent-free events at random times, and the stream that drew them.
+fn filled_queue(size: usize) -> (EventQueue, Stream) {
+    let mut q = EventQueue::with_capacity(size);
+    let mut rng = Stream::new(1, 0, 0, 0);
+    for i in 0..size {
+        q.push(rng.below(1 << 30), EventKind::AgentFree(i as u32));
+    }
+    (q, rng)
+}
+
 fn event_queue(c: &mut Criterion) {
     let mut g = c.benchmark_group("event_queue");
     for size in [300usize, 10_000] {
         g.throughput(Throughput::Elements(1));
         g.bench_function(format!("pop_push_{size}"), |b| {
-            let mut q = EventQueue::with_capacity(size);
-            let mut rng = Stream::new(1, 0, 0, 0);
-            for i in 0..size {
-                q.push(rng.below(1 << 30), EventKind::AgentFree(i as u32));
-            }
+            let (mut q, mut rng) = filled_queue(size);
             b.iter(|| {
                 let (t, k) = q.pop().expect("non-empty");
                 q.push(t + rng.below(1 << 30), k);
@@ -57,11 +63,7 @@ fn event_queue(c: &mut Criterion) {
             })
         });
         g.bench_function(format!("replace_top_{size}"), |b| {
-            let mut q = EventQueue::with_capacity(size);
-            let mut rng = Stream::new(1, 0, 0, 0);
-            for i in 0..size {
-                q.push(rng.below(1 << 30), EventKind::AgentFree(i as u32));
-            }
+            let (mut q, mut rng) = filled_queue(size);
             b.iter(|| {
                 let (t, k) = q.peek().expect("non-empty");
                 q.replace_top(t + rng.below(1 << 30), k);

@@ -85,12 +85,6 @@ impl EventQueue {
             .map(|Reverse(e)| (e.time, EventKind::decode(e.tail)))
     }
 
-    /// Time of the earliest event, if any.
-    #[inline]
-    pub fn peek_time(&self) -> Option<u64> {
-        self.heap.peek().map(|Reverse(e)| e.time)
-    }
-
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(u64, EventKind)> {
@@ -166,7 +160,7 @@ mod tests {
         let mut q = EventQueue::with_capacity(4);
         q.push(u64::MAX - 1, AgentFree(1));
         q.push(1 << 40, AgentFree(2));
-        assert_eq!(q.peek_time(), Some(1 << 40));
+        assert_eq!(q.peek(), Some((1 << 40, AgentFree(2))));
         assert_eq!(q.pop().unwrap().1, AgentFree(2));
         assert_eq!(q.pop().unwrap().0, u64::MAX - 1);
     }
