@@ -45,7 +45,7 @@ fn filled_queue(size: usize) -> (EventQueue, Stream) {
     let mut q = EventQueue::with_capacity(size);
     let mut rng = Stream::new(1, 0, 0, 0);
     for i in 0..size {
-        q.push(rng.below(1 << 30), EventKind::AgentFree(i as u32));
+        q.push(rng.below(1 << 30), EventKind::Agent(i as u32));
     }
     (q, rng)
 }

@@ -116,7 +116,7 @@ mod tests {
         let sc = mmc_abandon();
         assert_eq!(sc.name, "mmc-abandon");
         assert_eq!(sc.agent_count(), 310);
-        assert_eq!(sc.queues[0].arrivals.rate_per_hour, 6000.0);
+        assert_eq!(*sc.queues[0].arrivals.rate_per_hour.at(0), 6000.0);
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! (time, insertion sequence), so simultaneous events pop in the order they
 //! were scheduled and every run is deterministic. Arrivals do not go through
 //! it: each queue has exactly one pending arrival, kept by the engine in a
-//! small calendar beside the heap.
+//! small calendar beside the heap. The kind takes 3 bits and the id 21 bits
+//! of the tail word, after the 40-bit sequence number.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -16,25 +17,34 @@ pub const MAX_ID: u32 = (1 << ID_BITS) - 1;
 /// What happens at an event's time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
-    /// Agent `0` finishes talk and wrap-up of its call and is free again.
-    AgentFree(u32),
+    /// Agent `0` finishes its call (talk and wrap-up) or its break.
+    Agent(u32),
+    /// Queue `0`'s head may reach an overflow stage (or abandon): look again.
+    Overflow(u32),
+    /// The drain after the horizon checks whether every caller has left.
+    Drain,
 }
 
 impl EventKind {
     #[inline]
     fn encode(self) -> u64 {
-        match self {
-            EventKind::AgentFree(id) => {
-                debug_assert!(id <= MAX_ID);
-                id as u64
-            }
-        }
+        let (kind, id) = match self {
+            EventKind::Agent(id) => (0u64, id),
+            EventKind::Overflow(id) => (1, id),
+            EventKind::Drain => (2, 0),
+        };
+        debug_assert!(id <= MAX_ID);
+        kind << ID_BITS | id as u64
     }
 
-    /// Bits 21..24 are reserved for the kind; agent-free is the only kind yet (0).
     #[inline]
     fn decode(bits: u64) -> EventKind {
-        EventKind::AgentFree((bits & MAX_ID as u64) as u32)
+        let id = (bits & MAX_ID as u64) as u32;
+        match (bits >> ID_BITS) & 0b111 {
+            0 => EventKind::Agent(id),
+            1 => EventKind::Overflow(id),
+            _ => EventKind::Drain,
+        }
     }
 }
 
@@ -114,7 +124,7 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use EventKind::AgentFree;
+    use EventKind::{Agent as AgentFree, Overflow};
 
     #[test]
     fn pops_in_time_then_insertion_order() {
@@ -153,6 +163,26 @@ mod tests {
             order,
             vec![(8, AgentFree(2)), (8, AgentFree(MAX_ID)), (8, AgentFree(1))]
         );
+    }
+
+    #[test]
+    fn every_kind_round_trips() {
+        for kind in [
+            AgentFree(0),
+            AgentFree(MAX_ID),
+            Overflow(7),
+            Overflow(MAX_ID),
+            EventKind::Drain,
+        ] {
+            assert_eq!(EventKind::decode(kind.encode()), kind);
+        }
+        let mut q = EventQueue::with_capacity(4);
+        q.push(5, Overflow(3));
+        q.push(5, EventKind::Drain);
+        q.push(4, AgentFree(9));
+        assert_eq!(q.pop(), Some((4, AgentFree(9))));
+        assert_eq!(q.pop(), Some((5, Overflow(3))));
+        assert_eq!(q.pop(), Some((5, EventKind::Drain)));
     }
 
     #[test]

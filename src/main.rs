@@ -207,7 +207,11 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 fn expected_calls(sc: &Scenario) -> f64 {
     sc.queues
         .iter()
-        .map(|q| q.arrivals.rate_per_hour * sc.end.as_secs_f64() / 3600.0)
+        .map(|q| {
+            let rates = q.arrivals.rate_per_hour.values();
+            let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+            mean * sc.end.as_secs_f64() / 3600.0
+        })
         .sum()
 }
 

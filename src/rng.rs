@@ -18,6 +18,10 @@ pub enum StreamKind {
     Patience = 3,
     WrapUp = 4,
     AgentChoice = 5,
+    /// The day's volume factor (`volume_cv`), one draw per replication.
+    Volume = 6,
+    /// Whether a caller would balk (`balk_probability`).
+    Balk = 7,
 }
 
 /// One independent random stream.

@@ -3,9 +3,9 @@
 //! never depend on thread scheduling.
 
 use crate::engine::Simulation;
-use crate::report::Summary;
+use crate::report::{ReplicationMetrics, Summary};
 use crate::scenario::Scenario;
-use crate::stats::{agent_metrics, call_metrics, ReplicationStats, AGENT_METRICS, CALL_METRICS};
+use crate::stats::ReplicationStats;
 use crossbeam_channel::RecvTimeoutError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -37,32 +37,6 @@ pub fn default_threads() -> usize {
         .unwrap_or(1)
 }
 
-/// What one replication reports: metric values (NaN where undefined).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReplicationMetrics {
-    pub replication: u32,
-    pub total_calls: [f64; CALL_METRICS.len()],
-    pub total_agents: [f64; AGENT_METRICS.len()],
-    pub queues: Vec<[f64; CALL_METRICS.len()]>,
-    pub groups: Vec<[f64; AGENT_METRICS.len()]>,
-    pub calls_generated: u64,
-    pub events: u64,
-}
-
-impl ReplicationMetrics {
-    pub fn from_stats(s: &ReplicationStats) -> ReplicationMetrics {
-        ReplicationMetrics {
-            replication: s.replication,
-            total_calls: call_metrics(&s.total_queue()),
-            total_agents: agent_metrics(&s.total_group()),
-            queues: s.queues.iter().map(call_metrics).collect(),
-            groups: s.groups.iter().map(agent_metrics).collect(),
-            calls_generated: s.calls_generated,
-            events: s.events,
-        }
-    }
-}
-
 /// Runs one replication.
 pub fn run_one(sc: &Scenario, seed: u64, replication: u32) -> ReplicationStats {
     Simulation::new(sc, seed, replication).run()
@@ -81,38 +55,58 @@ pub struct Progress {
 /// each replication's statistics inside the worker, and returns the reduced
 /// values in replication order. `progress` is called on the calling thread
 /// when a replication finishes and about ten times a second meanwhile.
-pub fn run_replications<T, R, P>(
-    sc: &Scenario,
-    opts: RunOptions,
-    reduce: R,
-    mut progress: P,
-) -> Vec<T>
+pub fn run_replications<T, R, P>(sc: &Scenario, opts: RunOptions, reduce: R, progress: P) -> Vec<T>
 where
     T: Send,
     R: Fn(ReplicationStats) -> T + Sync,
     P: FnMut(Progress),
 {
-    let n = opts.replications as usize;
+    let mut out = run_variants(std::slice::from_ref(sc), opts, |_, s| reduce(s), progress);
+    out.pop().expect("one variant")
+}
+
+/// Runs `opts.replications` replications of each of `variants` (all with
+/// `opts.seed`: common random numbers), every (variant, replication) a job
+/// on the worker pool. Returns, per variant, the reduced values in
+/// replication order; `progress` counts replications over all variants.
+pub fn run_variants<T, R, P>(
+    variants: &[Scenario],
+    opts: RunOptions,
+    reduce: R,
+    mut progress: P,
+) -> Vec<Vec<T>>
+where
+    T: Send,
+    R: Fn(usize, ReplicationStats) -> T + Sync,
+    P: FnMut(Progress),
+{
+    let reps = opts.replications as usize;
+    let n = reps * variants.len();
     let threads = opts.threads.clamp(1, n.max(1));
     let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
-    let (job_tx, job_rx) = crossbeam_channel::bounded::<u32>(n);
-    let (res_tx, res_rx) = crossbeam_channel::unbounded::<(u32, T)>();
-    for r in 0..n as u32 {
-        job_tx.send(r).expect("receiver alive");
+    let (job_tx, job_rx) = crossbeam_channel::bounded::<usize>(n);
+    let (res_tx, res_rx) = crossbeam_channel::unbounded::<(usize, T)>();
+    for job in 0..n {
+        job_tx.send(job).expect("receiver alive");
     }
     drop(job_tx);
-    // Simulated time reached by each worker in its current replication.
+    // Fraction of its current replication each worker has simulated (as f64 bits).
     let clocks: Vec<AtomicU64> = (0..threads).map(|_| AtomicU64::new(0)).collect();
-    let end = sc.end.micros().max(1) as f64;
     std::thread::scope(|scope| {
         for clock in &clocks {
             let (job_rx, res_tx, reduce) = (job_rx.clone(), res_tx.clone(), &reduce);
             scope.spawn(move || {
-                for r in job_rx.iter() {
+                for job in job_rx.iter() {
+                    let (v, r) = (job / reps, (job % reps) as u32);
+                    let sc = &variants[v];
+                    let observer = Fraction {
+                        cell: clock,
+                        end: sc.end.micros().max(1) as f64,
+                    };
                     clock.store(0, Ordering::Relaxed);
-                    let stats = Simulation::new(sc, opts.seed, r).run_observed(clock);
+                    let stats = Simulation::new(sc, opts.seed, r).run_observed(&observer);
                     clock.store(0, Ordering::Relaxed);
-                    if res_tx.send((r, reduce(stats))).is_err() {
+                    if res_tx.send((job, reduce(v, stats))).is_err() {
                         return;
                     }
                 }
@@ -122,8 +116,8 @@ where
         let mut finished = 0u32;
         loop {
             match res_rx.recv_timeout(Duration::from_millis(100)) {
-                Ok((r, value)) => {
-                    out[r as usize] = Some(value);
+                Ok((job, value)) => {
+                    out[job] = Some(value);
                     finished += 1;
                 }
                 Err(RecvTimeoutError::Timeout) => {}
@@ -131,7 +125,7 @@ where
             }
             let under_way: f64 = clocks
                 .iter()
-                .map(|c| c.load(Ordering::Relaxed) as f64 / end)
+                .map(|c| f64::from_bits(c.load(Ordering::Relaxed)).min(1.0))
                 .sum();
             progress(Progress {
                 finished,
@@ -139,9 +133,26 @@ where
             });
         }
     });
-    out.into_iter()
-        .map(|v| v.expect("every replication reported"))
+    let mut values = out
+        .into_iter()
+        .map(|v| v.expect("every replication reported"));
+    (0..variants.len())
+        .map(|_| values.by_ref().take(reps).collect())
         .collect()
+}
+
+/// Tells the runner how far into its replication a worker is.
+struct Fraction<'a> {
+    cell: &'a AtomicU64,
+    end: f64,
+}
+
+impl crate::engine::Clock for Fraction<'_> {
+    #[inline]
+    fn tick(&self, now: u64) {
+        self.cell
+            .store((now as f64 / self.end).to_bits(), Ordering::Relaxed);
+    }
 }
 
 /// Runs the replications and returns their metrics in replication order.
@@ -150,7 +161,12 @@ pub fn run_metrics<P: FnMut(Progress)>(
     opts: RunOptions,
     progress: P,
 ) -> Vec<ReplicationMetrics> {
-    run_replications(sc, opts, |s| ReplicationMetrics::from_stats(&s), progress)
+    run_replications(
+        sc,
+        opts,
+        |s| ReplicationMetrics::from_stats(sc, &s),
+        progress,
+    )
 }
 
 /// Runs the replications and summarises them (no progress reporting).
@@ -225,8 +241,8 @@ mod tests {
         // Observing changes nothing.
         let plain = run_one(&sc, 1, 0);
         assert_eq!(
-            format!("{:?}", ReplicationMetrics::from_stats(&stats)),
-            format!("{:?}", ReplicationMetrics::from_stats(&plain))
+            format!("{:?}", ReplicationMetrics::from_stats(&sc, &stats)),
+            format!("{:?}", ReplicationMetrics::from_stats(&sc, &plain))
         );
     }
 }

@@ -105,7 +105,7 @@ fn table_and_csv_outputs() {
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     assert_eq!(
         rdr.headers().unwrap(),
-        vec!["scope", "name", "metric", "mean", "ci95", "n"]
+        vec!["scope", "name", "metric", "mean", "ci95", "n", "interval"]
     );
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
     let sl = rows

@@ -73,7 +73,7 @@ proptest! {
         }
         let mut busy = 0;
         for (g, gc) in stats.groups.iter().enumerate() {
-            prop_assert_eq!(gc.logged_us, sc.agent_groups[g].count as u128 * window as u128);
+            prop_assert_eq!(gc.logged_us, sc.agent_groups[g].constant_count().unwrap() as u128 * window as u128);
             // An agent handles one call at a time: never busier than logged in.
             prop_assert!(gc.busy_us <= gc.logged_us, "group {} busy {} > logged {}", g, gc.busy_us, gc.logged_us);
             busy += gc.busy_us + gc.busy_after_end_us;
@@ -88,7 +88,7 @@ proptest! {
         // Determinism: a second run is identical.
         let again = run_one(&sc, sc.seed, 0);
         // (Compared as text: undefined metrics are NaN, which is never == itself.)
-        let m = |s| format!("{:?}", acdsim::runner::ReplicationMetrics::from_stats(s));
+        let m = |s| format!("{:?}", acdsim::report::ReplicationMetrics::from_stats(&sc, s));
         prop_assert_eq!(m(&stats), m(&again));
     }
 }

@@ -137,7 +137,7 @@ fn check_loss_system(load: f64, aht_s: f64, groups: &[(&str, u32, u32)]) {
     let doc = loss_system(load, aht_s, groups);
     let total: u32 = groups.iter().map(|g| g.1).sum();
     let even = loss_occupancy(AgentSelection::LongestIdle, load, groups);
-    for (name, rule) in AgentSelection::ALL {
+    for (name, rule, _) in AgentSelection::ALL {
         let expected = loss_occupancy(rule, load, groups);
         if matches!(rule, AgentSelection::TopDown | AgentSelection::BestLevel) {
             // More than 0.1 away from the even split on some group, against
@@ -590,8 +590,8 @@ fn every_rule_is_deterministic_per_seed() {
     );
     doc["replications"] = json!(4);
     doc["horizon"] = json!("3h");
-    for (agent, _) in AgentSelection::ALL {
-        for (call, _) in CallSelection::ALL {
+    for (agent, _, _) in AgentSelection::ALL {
+        for (call, _, _) in CallSelection::ALL {
             let sc = routed(&doc, agent, call);
             let with = |seed: u64, threads: usize| {
                 let opts = RunOptions {

@@ -1,15 +1,22 @@
 //! The scenario: the checked, indexed model of a contact center that the
-//! engine simulates. Skills, queues and agent groups are dense integer ids.
-//! Reading and checking the JSON file lives in [`parse`]; this module owns
-//! the model types only.
+//! engine simulates. Skills, queues and agent groups are dense integer ids;
+//! every time is in microseconds from the start of the run (warm-up
+//! included). The file format is declared in [`format`] (with its leaf values
+//! in [`fields`] and the reading machinery in [`read`]); [`parse`] reads a
+//! file and [`build`] turns the checked file into this model.
 
+pub mod build;
+pub mod fields;
+pub mod format;
 pub mod parse;
+pub mod read;
 
 use crate::distribution::DurationDist;
 use crate::time::SimTime;
 use serde::Serialize;
 
-pub use parse::{Problem, ScenarioError};
+pub use parse::ScenarioError;
+pub use read::Problem;
 
 /// Dense id of a skill (index into [`Scenario::skills`]).
 pub type SkillId = usize;
@@ -29,10 +36,56 @@ pub struct Scenario {
     pub warmup: SimTime,
     pub replications: u32,
     pub service_level_threshold: SimTime,
+    /// Service-level target of the whole center, if any.
+    pub service_level_target: Option<f64>,
+    /// Length of profile and report intervals.
+    pub interval: SimTime,
+    /// Clock time of the start of the measured window, seconds after midnight.
+    pub clock_start: Option<u64>,
+    /// Coefficient of variation of the day's volume factor (`None`: no factor).
+    pub volume_cv: Option<f64>,
+    /// Trunk lines shared by all queues (`None`: unlimited).
+    pub lines: Option<u32>,
+    pub closing: Closing,
     pub skills: Vec<String>,
     pub queues: Vec<Queue>,
     pub agent_groups: Vec<AgentGroup>,
     pub routing: Routing,
+}
+
+/// A value constant over the run, or one per interval of the measured window
+/// (the first interval's value applies during the warm-up).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Profile<T> {
+    Constant(T),
+    PerInterval(Vec<T>),
+}
+
+impl<T> Profile<T> {
+    /// The value in interval `i` of the measured window (the last one past the end).
+    pub fn at(&self, i: usize) -> &T {
+        match self {
+            Profile::Constant(v) => v,
+            Profile::PerInterval(vs) => &vs[i.min(vs.len() - 1)],
+        }
+    }
+
+    /// Every distinct value, in order (one for a constant).
+    pub fn values(&self) -> &[T] {
+        match self {
+            Profile::Constant(v) => std::slice::from_ref(v),
+            Profile::PerInterval(vs) => vs,
+        }
+    }
+
+    /// The same profile with `f` applied to every value.
+    pub fn map<U>(&self, f: impl Fn(&T) -> U) -> Profile<U> {
+        match self {
+            Profile::Constant(v) => Profile::Constant(f(v)),
+            Profile::PerInterval(vs) => Profile::PerInterval(vs.iter().map(f).collect()),
+        }
+    }
 }
 
 /// One call type: its own queue, fed by its own arrival process.
@@ -43,29 +96,78 @@ pub struct Queue {
     /// Higher is served first.
     pub priority: i32,
     pub arrivals: Arrivals,
-    pub handle_time: DurationDist,
+    /// Talk time, by the call's arrival interval.
+    pub handle_time: Profile<DurationDist>,
     /// `None`: callers never abandon.
-    pub patience: Option<DurationDist>,
+    pub patience: Option<Profile<DurationDist>>,
     /// `None`: no after-call work.
-    pub wrap_up: Option<DurationDist>,
+    pub wrap_up: Option<Profile<DurationDist>>,
     /// Answered within this wait counts toward the service level.
     pub service_level_threshold: SimTime,
+    /// This queue's service-level target (its own or the scenario's).
+    pub service_level_target: Option<f64>,
+    /// Probability that a caller finding no eligible idle agent leaves at once.
+    pub balk_probability: Option<f64>,
+    /// At most this many calls wait; arrivals finding the queue full are blocked.
+    pub max_waiting: Option<u32>,
+    /// Overflow stages (empty: every level is eligible at once).
+    pub overflow: Vec<OverflowStage>,
+}
+
+/// From wait `after` on, agents of level at most `max_level` may answer (`None`: any level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OverflowStage {
+    pub after: SimTime,
+    pub max_level: Option<u32>,
 }
 
 /// The arrival process of a queue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Arrivals {
-    /// Poisson arrival rate (calls per hour), constant over the horizon.
-    pub rate_per_hour: f64,
+    /// Poisson arrival rate (calls per hour), constant or per interval.
+    pub rate_per_hour: Profile<f64>,
 }
 
 /// Identical agents sharing the same skills.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgentGroup {
     pub name: String,
-    pub count: u32,
+    /// How many agents are scheduled when.
+    pub staffing: Staffing,
     /// (skill, level): level 1 = primary, 2 = secondary, ...; sorted by skill id.
     pub skills: Vec<(SkillId, u32)>,
+    /// Share of scheduled agents kept off the floor (paid, unavailable).
+    pub shrinkage: f64,
+    /// Cost of one paid agent-hour.
+    pub cost_per_hour: Option<f64>,
+}
+
+/// How many agents of a group are scheduled when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Staffing {
+    /// The same number for the whole run.
+    Count(u32),
+    /// One number per interval of the measured window (the first during the warm-up).
+    PerInterval(Vec<u32>),
+    /// Shifts with their own hours and breaks.
+    Shifts(Vec<Shift>),
+}
+
+/// `agents` agents working from `start` to `end` (run times), with breaks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shift {
+    pub start: SimTime,
+    pub end: SimTime,
+    pub agents: u32,
+    pub breaks: Vec<Break>,
+}
+
+/// A break of every agent of a shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Break {
+    pub start: SimTime,
+    pub duration: SimTime,
 }
 
 impl AgentGroup {
@@ -76,6 +178,70 @@ impl AgentGroup {
             .find(|(s, _)| *s == skill)
             .map(|&(_, level)| level)
     }
+
+    /// Agents the group needs to exist: the most ever on the floor at once
+    /// for counts and staffing lists, every shift's agents for shifts.
+    pub fn agent_slots(&self) -> u32 {
+        match &self.staffing {
+            Staffing::Count(n) => self.on_floor(*n),
+            Staffing::PerInterval(v) => v.iter().map(|&n| self.on_floor(n)).max().unwrap_or(0),
+            Staffing::Shifts(shifts) => shifts
+                .iter()
+                .map(|s| self.on_floor(s.agents))
+                .fold(0u32, u32::saturating_add),
+        }
+    }
+
+    /// Agents on the floor out of `scheduled` (shrinkage keeps the rest off).
+    pub fn on_floor(&self, scheduled: u32) -> u32 {
+        if self.shrinkage == 0.0 {
+            scheduled
+        } else {
+            (scheduled as f64 * (1.0 - self.shrinkage)).round() as u32
+        }
+    }
+
+    /// The constant count of a group without a schedule.
+    pub fn constant_count(&self) -> Option<u32> {
+        match self.staffing {
+            Staffing::Count(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// What happens at the end of the horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Closing {
+    /// The run stops; calls still waiting are unresolved.
+    #[default]
+    Stop,
+    /// No new calls; the agents on the floor stay until every waiting call is answered or abandoned.
+    Drain,
+    /// Calls still waiting are disconnected.
+    Disconnect,
+}
+
+impl read::Choice for Closing {
+    const WHAT: &'static str = "closing";
+    const ALL: &'static [(&'static str, Closing, &'static str)] = &[
+        (
+            "stop",
+            Closing::Stop,
+            "The run stops at the horizon; calls still waiting are reported as unresolved.",
+        ),
+        (
+            "drain",
+            Closing::Drain,
+            "No new calls after the horizon; the agents on the floor stay until every waiting call is answered or abandoned.",
+        ),
+        (
+            "disconnect",
+            Closing::Disconnect,
+            "Calls still waiting at the horizon are disconnected.",
+        ),
+    ];
 }
 
 /// Routing rules of the ACD.
@@ -107,15 +273,49 @@ pub enum AgentSelection {
 }
 
 impl AgentSelection {
-    pub const ALL: [(&'static str, AgentSelection); 7] = [
-        ("longest_idle", AgentSelection::LongestIdle),
-        ("round_robin", AgentSelection::RoundRobin),
-        ("fewest_calls", AgentSelection::FewestCalls),
-        ("least_busy_time", AgentSelection::LeastBusyTime),
-        ("random", AgentSelection::Random),
-        ("top_down", AgentSelection::TopDown),
-        ("best_level", AgentSelection::BestLevel),
+    /// (name in the file, rule, meaning).
+    pub const ALL: [(&'static str, AgentSelection, &'static str); 7] = [
+        (
+            "longest_idle",
+            AgentSelection::LongestIdle,
+            "The agent idle for the longest time.",
+        ),
+        (
+            "round_robin",
+            AgentSelection::RoundRobin,
+            "Circular hunt: the next idle agent after the one chosen last, in declaration order.",
+        ),
+        (
+            "fewest_calls",
+            AgentSelection::FewestCalls,
+            "The agent who has handled the fewest calls (then longest idle).",
+        ),
+        (
+            "least_busy_time",
+            AgentSelection::LeastBusyTime,
+            "The agent with the least accumulated handling time (then longest idle).",
+        ),
+        (
+            "random",
+            AgentSelection::Random,
+            "Uniformly at random among the idle agents who can take the call.",
+        ),
+        (
+            "top_down",
+            AgentSelection::TopDown,
+            "The first idle agent in declaration order (groups in file order, agents within).",
+        ),
+        (
+            "best_level",
+            AgentSelection::BestLevel,
+            "Lowest level number for the call's skill, then longest idle.",
+        ),
     ];
+}
+
+impl read::Choice for AgentSelection {
+    const WHAT: &'static str = "agent selection";
+    const ALL: &'static [(&'static str, AgentSelection, &'static str)] = &AgentSelection::ALL;
 }
 
 /// Which waiting call an agent who frees up takes, across the queues it serves.
@@ -132,11 +332,29 @@ pub enum CallSelection {
 }
 
 impl CallSelection {
-    pub const ALL: [(&'static str, CallSelection); 3] = [
-        ("priority", CallSelection::Priority),
-        ("longest_waiting", CallSelection::LongestWaiting),
-        ("best_level", CallSelection::BestLevel),
+    /// (name in the file, rule, meaning).
+    pub const ALL: [(&'static str, CallSelection, &'static str); 3] = [
+        (
+            "priority",
+            CallSelection::Priority,
+            "Highest queue priority, then the call waiting longest.",
+        ),
+        (
+            "longest_waiting",
+            CallSelection::LongestWaiting,
+            "The call waiting longest across the agent's queues.",
+        ),
+        (
+            "best_level",
+            CallSelection::BestLevel,
+            "The agent's lowest level number first, then priority, then longest waiting.",
+        ),
     ];
+}
+
+impl read::Choice for CallSelection {
+    const WHAT: &'static str = "call selection";
+    const ALL: &'static [(&'static str, CallSelection, &'static str)] = &CallSelection::ALL;
 }
 
 impl Scenario {
@@ -145,9 +363,31 @@ impl Scenario {
         SimTime(self.end.0 - self.warmup.0)
     }
 
-    /// Total number of agents.
+    /// Number of intervals of the measured window (the last may be shorter).
+    pub fn intervals(&self) -> usize {
+        self.window().0.div_ceil(self.interval.0) as usize
+    }
+
+    /// Start of interval `i` of the measured window (run time).
+    pub fn interval_start(&self, i: usize) -> SimTime {
+        SimTime(self.warmup.0 + i as u64 * self.interval.0)
+    }
+
+    /// The label of interval `i`: its clock time with `clock_start`, else its offset ("+1h30m").
+    pub fn interval_label(&self, i: usize) -> String {
+        let offset = SimTime(i as u64 * self.interval.0);
+        match self.clock_start {
+            Some(c) => fields::format_clock(c + offset.0 / crate::time::MICROS_PER_SEC),
+            None => format!("+{offset}"),
+        }
+    }
+
+    /// Agents that exist in the run (every group's slots).
     pub fn agent_count(&self) -> u64 {
-        self.agent_groups.iter().map(|g| g.count as u64).sum()
+        self.agent_groups
+            .iter()
+            .map(|g| g.agent_slots() as u64)
+            .sum()
     }
 
     /// Reads and checks a scenario file.

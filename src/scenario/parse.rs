@@ -1,32 +1,20 @@
-//! Reading and checking scenario files (format version 1, JSON): this file
-//! owns the file format, turning text into a checked [`Scenario`] or into a
-//! [`ScenarioError`] that lists every problem at once.
-//!
-//! Two stages, as the design asks:
-//! 1. **Syntax.** `serde_json` reads the text into a JSON tree. Syntax errors
-//!    (and repeated keys, which `serde_json` would silently resolve to the last
-//!    one) come back as [`ScenarioError::Syntax`] with line and column.
-//! 2. **Meaning.** A walker reads the tree field by field, builds the model
-//!    (skills, queues and agent groups get dense ids) and records a [`Problem`]
-//!    with its JSON path (`queues[0].handle_time.exponential.mean`) for every
-//!    missing, unknown, mistyped or out-of-range field, so the user fixes them
-//!    all in one go. A walker rather than typed `serde` structs: those stop at
-//!    the first wrong type, the walker keeps going.
+//! Reading scenario files (format version 1, JSON): the syntax stage (text
+//! to a JSON tree, with line and column on errors, repeated keys refused),
+//! then [`build`](super::build) for the meaning, every problem at once with
+//! its JSON path. [`ScenarioError`] is what the user sees.
 //!
 //! Time semantics: the file's `horizon` is the length of the *measured*
-//! window and `warmup` comes before it, so the model's [`Scenario::horizon`]
+//! window and `warmup` comes before it, so the model's [`Scenario::end`]
 //! (end of the run) is `warmup + horizon`.
 
-use super::{
-    AgentGroup, AgentSelection, Arrivals, CallSelection, Queue, Routing, Scenario, SkillId,
-};
-use crate::distribution::DurationDist;
-use crate::time::{parse_duration, secs_to_time, SimTime};
+use super::read::{quoted, Problem};
+use super::Scenario;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+
+pub use super::format::MAX_REPLICATIONS;
 
 /// Why a scenario could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -53,68 +41,55 @@ pub enum ScenarioError {
     },
 }
 
-/// One thing wrong in a scenario, at a JSON path such as `queues[0].skill`
-/// (empty path: the document itself).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    pub path: String,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() {
-            "(top level)"
-        } else {
-            &self.path
-        };
-        write!(f, "{path}: {}", self.message)
-    }
-}
+/// Problems shown in one message; the rest are counted.
+const MAX_SHOWN_PROBLEMS: usize = 50;
 
 fn invalid_message(origin: &str, problems: &[Problem]) -> String {
     let n = problems.len();
     let mut out = format!("{origin}: {n} problem{}:", if n == 1 { "" } else { "s" });
-    for p in problems {
+    for p in problems.iter().take(MAX_SHOWN_PROBLEMS) {
         out.push_str("\n  ");
         out.push_str(&p.to_string());
+    }
+    if n > MAX_SHOWN_PROBLEMS {
+        out.push_str(&format!("\n  ... and {} more", n - MAX_SHOWN_PROBLEMS));
     }
     out
 }
 
 /// Reads and checks a scenario file; the path names it in messages.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
+    let text = read_text(path)?;
+    from_json_str(&text, &path.display().to_string())
+}
+
+/// Reads a scenario file's text.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
         path: path.to_path_buf(),
         error,
-    })?;
-    from_json_str(&text, &path.display().to_string())
+    })
 }
 
 /// Parses and checks scenario JSON text; `origin` (a file name) names it in messages.
 pub fn from_json_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let json = parse_json(text, origin)?;
-    let mut ck = Checker::default();
-    let scenario = read_scenario(&mut ck, &Node::root(&json));
-    match scenario {
-        Some(scenario) if ck.problems.is_empty() => Ok(scenario),
-        _ => {
-            if ck.problems.is_empty() {
-                // Every reader that gives up records why; this is a safety net.
-                ck.problem("", "the scenario could not be read (internal error)");
-            }
-            Err(ScenarioError::Invalid {
-                origin: origin.to_string(),
-                problems: ck.problems,
-            })
-        }
-    }
+    from_json_value(&json, origin)
+}
+
+/// Checks a scenario given as a JSON tree; `origin` names it in messages.
+pub fn from_json_value(json: &Value, origin: &str) -> Result<Scenario, ScenarioError> {
+    super::build::scenario(json).map_err(|problems| ScenarioError::Invalid {
+        origin: origin.to_string(),
+        problems,
+    })
 }
 
 // ---------------------------------------------------------------------------
 // Stage 1: syntax.
 
-fn parse_json(text: &str, origin: &str) -> Result<Value, ScenarioError> {
+/// Parses JSON text strictly (repeated keys are errors); `origin` names it in messages.
+pub fn parse_json(text: &str, origin: &str) -> Result<Value, ScenarioError> {
     // Some Windows editors start UTF-8 files with a byte-order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str::<StrictJson>(text)
@@ -193,722 +168,16 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Stage 2: the walker's tools. A `Node` is a JSON value with its path; the
-// `Checker` reads nodes into Rust values, recording a problem whenever it
-// cannot (and then returning `None`).
-
-/// A value in the JSON tree, with its path from the root.
-struct Node<'a> {
-    path: String,
-    value: &'a Value,
-}
-
-impl<'a> Node<'a> {
-    fn root(value: &'a Value) -> Self {
-        Node {
-            path: String::new(),
-            value,
-        }
-    }
-
-    fn child(&self, key: &str, value: &'a Value) -> Node<'a> {
-        Node {
-            path: join_key(&self.path, key),
-            value,
-        }
-    }
-
-    fn item(&self, index: usize, value: &'a Value) -> Node<'a> {
-        Node {
-            path: format!("{}[{index}]", self.path),
-            value,
-        }
-    }
-}
-
-/// `a.b` for identifier-like keys, `a["odd key"]` otherwise.
-fn join_key(path: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    match (plain, path.is_empty()) {
-        (true, true) => key.to_string(),
-        (true, false) => format!("{path}.{key}"),
-        (false, _) => format!("{path}[{}]", quoted(key)),
-    }
-}
-
-/// A string as JSON writes it, quotes and escapes included.
-fn quoted(s: &str) -> String {
-    Value::from(s).to_string()
-}
-
-/// A short description of a value for "got ..." in messages.
-fn describe(value: &Value) -> String {
-    const MAX_CHARS: usize = 40;
-    match value {
-        Value::Array(_) => "an array".to_string(),
-        Value::Object(_) => "an object".to_string(),
-        Value::String(s) if s.chars().count() > MAX_CHARS => {
-            let head: String = s.chars().take(MAX_CHARS).collect();
-            quoted(&format!("{head}..."))
-        }
-        other => other.to_string(),
-    }
-}
-
-/// A JSON object whose field names have been checked.
-struct Object<'a> {
-    path: String,
-    fields: &'a Map<String, Value>,
-}
-
-impl<'a> Object<'a> {
-    /// Reads a required field, or records "missing field".
-    fn required<T>(
-        &self,
-        ck: &mut Checker,
-        name: &str,
-        read: impl FnOnce(&mut Checker, &Node<'a>) -> Option<T>,
-    ) -> Option<T> {
-        let path = join_key(&self.path, name);
-        match self.fields.get(name) {
-            Some(value) => read(ck, &Node { path, value }),
-            None => {
-                ck.problem(&path, "missing field");
-                None
-            }
-        }
-    }
-
-    /// Reads an optional field; absent or `null` gives `default`.
-    fn optional<T>(
-        &self,
-        ck: &mut Checker,
-        name: &str,
-        default: T,
-        read: impl FnOnce(&mut Checker, &Node<'a>) -> Option<T>,
-    ) -> Option<T> {
-        match self.fields.get(name) {
-            Some(value) if !value.is_null() => {
-                let path = join_key(&self.path, name);
-                read(ck, &Node { path, value })
-            }
-            _ => Some(default),
-        }
-    }
-}
-
-/// Collects the problems found while reading the tree.
-#[derive(Default)]
-struct Checker {
-    problems: Vec<Problem>,
-}
-
-impl Checker {
-    fn problem(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(Problem {
-            path: path.to_string(),
-            message: message.into(),
-        });
-    }
-
-    fn wrong_type(&mut self, node: &Node<'_>, expected: &str) {
-        let got = describe(node.value);
-        self.problem(&node.path, format!("expected {expected}, got {got}"));
-    }
-
-    /// An object with free-form keys.
-    fn map<'a>(&mut self, node: &Node<'a>) -> Option<&'a Map<String, Value>> {
-        match node.value {
-            Value::Object(fields) => Some(fields),
-            _ => {
-                self.wrong_type(node, "an object");
-                None
-            }
-        }
-    }
-
-    /// An object with the given fields only; each unknown field is a problem.
-    fn object<'a>(&mut self, node: &Node<'a>, known: &[&str]) -> Option<Object<'a>> {
-        let fields = self.map(node)?;
-        for key in fields.keys() {
-            if !known.contains(&key.as_str()) {
-                let message = format!("unknown field (expected one of: {})", known.join(", "));
-                self.problem(&join_key(&node.path, key), message);
-            }
-        }
-        Some(Object {
-            path: node.path.clone(),
-            fields,
-        })
-    }
-
-    /// A non-empty array; `what` names one element in the message.
-    fn array<'a>(&mut self, node: &Node<'a>, what: &str) -> Option<Vec<Node<'a>>> {
-        let Value::Array(items) = node.value else {
-            self.wrong_type(node, &format!("an array of {what}s"));
-            return None;
-        };
-        if items.is_empty() {
-            self.problem(&node.path, format!("must list at least one {what}"));
-            return None;
-        }
-        Some(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, value)| node.item(i, value))
-                .collect(),
-        )
-    }
-
-    fn string<'a>(&mut self, node: &Node<'a>) -> Option<&'a str> {
-        match node.value {
-            Value::String(s) => Some(s),
-            _ => {
-                self.wrong_type(node, "a string");
-                None
-            }
-        }
-    }
-
-    /// A non-blank string.
-    fn name(&mut self, node: &Node<'_>) -> Option<String> {
-        let s = self.string(node)?;
-        if s.trim().is_empty() {
-            self.problem(&node.path, "must not be empty");
-            return None;
-        }
-        Some(s.to_string())
-    }
-
-    /// An integer in `min..=max` (a number with a zero fraction, like `10.0`, counts).
-    fn integer<T>(&mut self, node: &Node<'_>, min: T, max: T) -> Option<T>
-    where
-        T: Copy + fmt::Display + Into<i128> + TryFrom<i128>,
-    {
-        let (lo, hi): (i128, i128) = (min.into(), max.into());
-        let expected = match lo {
-            0 => "a non-negative integer",
-            1 => "a positive integer",
-            _ => "an integer",
-        };
-        let value = match node.value {
-            Value::Number(n) => integer_value(n),
-            _ => None,
-        };
-        let got = describe(node.value);
-        match value {
-            None => self.wrong_type(node, expected),
-            Some(v) if v < lo && (lo == 0 || lo == 1) => self.wrong_type(node, expected),
-            Some(v) if v < lo => {
-                self.problem(&node.path, format!("must be at least {min}, got {got}"))
-            }
-            Some(v) if v > hi => {
-                self.problem(&node.path, format!("must be at most {max}, got {got}"))
-            }
-            Some(v) => return T::try_from(v).ok(),
-        }
-        None
-    }
-
-    /// A finite number > 0.
-    fn positive_number(&mut self, node: &Node<'_>) -> Option<f64> {
-        let Some(v) = node.value.as_f64() else {
-            self.wrong_type(node, "a number");
-            return None;
-        };
-        if v.is_finite() && v > 0.0 {
-            Some(v)
-        } else {
-            let got = describe(node.value);
-            self.problem(&node.path, format!("must be a positive number, got {got}"));
-            None
-        }
-    }
-
-    /// A duration: a number of seconds, or a string like "20s", "3m", "1h30m", "250ms".
-    fn duration(&mut self, node: &Node<'_>) -> Option<SimTime> {
-        let parsed = match node.value {
-            Value::Number(n) => n
-                .as_f64()
-                .ok_or_else(|| format!("invalid duration {n}"))
-                .and_then(secs_to_time),
-            Value::String(s) if s.trim_start().starts_with('-') => Err(format!(
-                "must not be negative, got {}",
-                describe(node.value)
-            )),
-            Value::String(s) => parse_duration(s),
-            _ => {
-                let expected = r#"a duration (seconds, or a string like "20s", "3m", "1h30m")"#;
-                self.wrong_type(node, expected);
-                return None;
-            }
-        };
-        parsed
-            .map_err(|message| self.problem(&node.path, message))
-            .ok()
-    }
-
-    /// A duration > 0.
-    fn positive_duration(&mut self, node: &Node<'_>) -> Option<SimTime> {
-        let t = self.duration(node)?;
-        if t == SimTime::ZERO {
-            self.problem(
-                &node.path,
-                format!("must be positive, got {}", describe(node.value)),
-            );
-            return None;
-        }
-        Some(t)
-    }
-
-    /// One of the names in `table`; `what` names the kind of choice in messages.
-    fn choice<T: Copy>(&mut self, node: &Node<'_>, what: &str, table: &[(&str, T)]) -> Option<T> {
-        let names: Vec<&str> = table.iter().map(|&(name, _)| name).collect();
-        let names = names.join(", ");
-        let Value::String(s) = node.value else {
-            self.wrong_type(node, &format!("one of: {names}"));
-            return None;
-        };
-        match table.iter().find(|(name, _)| name == s) {
-            Some(&(_, value)) => Some(value),
-            None => {
-                let message = format!("unknown {what} {} (expected one of: {names})", quoted(s));
-                self.problem(&node.path, message);
-                None
-            }
-        }
-    }
-
-    /// A distribution of durations: an object with one key naming the family.
-    fn distribution(&mut self, node: &Node<'_>) -> Option<DurationDist> {
-        let families = DISTRIBUTIONS.join(", ");
-        let Value::Object(fields) = node.value else {
-            let expected = format!(
-                r#"a distribution such as {{"exponential": {{"mean": "3m"}}}} (families: {families})"#
-            );
-            self.wrong_type(node, &expected);
-            return None;
-        };
-        let (family, params) = match fields.iter().next() {
-            Some(entry) if fields.len() == 1 => entry,
-            _ => {
-                let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
-                let got = if keys.is_empty() {
-                    "none".to_string()
-                } else {
-                    keys.join(", ")
-                };
-                let message = format!(
-                    "expected exactly one distribution family (one of: {families}), got {got}"
-                );
-                self.problem(&node.path, message);
-                return None;
-            }
-        };
-        let params = node.child(family, params);
-        let dist = self.distribution_params(family, &params)?;
-        if let Err(message) = dist.check() {
-            self.problem(&params.path, message);
-            return None;
-        }
-        Some(dist)
-    }
-
-    /// The parameters of one distribution family (not yet checked against each other).
-    fn distribution_params(&mut self, family: &str, params: &Node<'_>) -> Option<DurationDist> {
-        let secs = |t: SimTime| t.as_secs_f64();
-        let pair = |ck: &mut Checker, a: &str, b: &str| {
-            let obj = ck.object(params, &[a, b])?;
-            let x = obj.required(ck, a, Checker::duration);
-            let y = obj.required(ck, b, Checker::duration);
-            Some((secs(x?), secs(y?)))
-        };
-        Some(match family {
-            "exponential" => {
-                let obj = self.object(params, &["mean"])?;
-                let mean = obj.required(self, "mean", Checker::duration)?;
-                DurationDist::Exponential { mean_s: secs(mean) }
-            }
-            "lognormal" => {
-                let (mean_s, sd_s) = pair(self, "mean", "sd")?;
-                DurationDist::Lognormal { mean_s, sd_s }
-            }
-            "gamma" => {
-                let (mean_s, sd_s) = pair(self, "mean", "sd")?;
-                DurationDist::Gamma { mean_s, sd_s }
-            }
-            "uniform" => {
-                let (min_s, max_s) = pair(self, "min", "max")?;
-                DurationDist::Uniform { min_s, max_s }
-            }
-            "constant" => DurationDist::Constant {
-                value_s: secs(self.duration(params)?),
-            },
-            _ => {
-                let families = DISTRIBUTIONS.join(", ");
-                let message = format!("unknown distribution (expected one of: {families})");
-                self.problem(&params.path, message);
-                return None;
-            }
-        })
-    }
-}
-
-/// The number as an exact integer, if it is one (huge values saturate).
-fn integer_value(n: &Number) -> Option<i128> {
-    if let Some(v) = n.as_i64() {
-        return Some(v.into());
-    }
-    if let Some(v) = n.as_u64() {
-        return Some(v.into());
-    }
-    let f = n.as_f64()?;
-    // `as` saturates at the i128 bounds, which the range check then rejects.
-    (f.is_finite() && f.fract() == 0.0).then_some(f as i128)
-}
-
-/// Names already used in a list, each with where it first appeared.
-#[derive(Default)]
-struct Seen(HashMap<String, String>);
-
-impl Seen {
-    /// Records `name` first seen at `item`; a repeat is a problem at `path`.
-    fn check(&mut self, ck: &mut Checker, name: &str, item: &str, path: &str, what: &str) {
-        if let Some(first) = self.0.get(name) {
-            let message = format!("duplicate {what} {} (also {first})", quoted(name));
-            ck.problem(path, message);
-        } else {
-            self.0.insert(name.to_string(), item.to_string());
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Stage 2: the format itself.
-
-const SCENARIO_FIELDS: &[&str] = &[
-    "name",
-    "seed",
-    "horizon",
-    "warmup",
-    "replications",
-    "service_level_threshold",
-    "skills",
-    "queues",
-    "agent_groups",
-    "routing",
-];
-const QUEUE_FIELDS: &[&str] = &[
-    "name",
-    "skill",
-    "priority",
-    "arrivals",
-    "handle_time",
-    "patience",
-    "wrap_up",
-    "service_level_threshold",
-];
-const ARRIVALS_FIELDS: &[&str] = &["rate_per_hour"];
-const GROUP_FIELDS: &[&str] = &["name", "count", "skills"];
-const ROUTING_FIELDS: &[&str] = &["agent_selection", "call_selection"];
-const DISTRIBUTIONS: &[&str] = &["exponential", "lognormal", "gamma", "uniform", "constant"];
-
-const DEFAULT_SEED: u64 = 1;
-const DEFAULT_REPLICATIONS: u32 = 10;
-/// More replications than anyone needs; the runner keeps a few hundred bytes per replication.
-pub const MAX_REPLICATIONS: u32 = 100_000;
-const DEFAULT_SERVICE_LEVEL_THRESHOLD: SimTime = SimTime(20_000_000);
-/// One call per microsecond (the clock's resolution): beyond this the run would never advance.
-const MAX_RATE_PER_HOUR: f64 = 3.6e9;
-
-fn read_scenario(ck: &mut Checker, root: &Node<'_>) -> Option<Scenario> {
-    let obj = ck.object(root, SCENARIO_FIELDS)?;
-    let name = obj.required(ck, "name", Checker::name);
-    let seed = obj.optional(ck, "seed", DEFAULT_SEED, |ck, n| ck.integer(n, 0, u64::MAX));
-    let horizon = obj.required(ck, "horizon", Checker::positive_duration);
-    let warmup = obj.optional(ck, "warmup", SimTime::ZERO, Checker::duration);
-    let replications = obj.optional(ck, "replications", DEFAULT_REPLICATIONS, |ck, n| {
-        ck.integer(n, 1, MAX_REPLICATIONS)
-    });
-    let threshold = obj.optional(
-        ck,
-        "service_level_threshold",
-        DEFAULT_SERVICE_LEVEL_THRESHOLD,
-        Checker::duration,
-    );
-    let skills = obj.required(ck, "skills", read_skills).unwrap_or_default();
-
-    let default_threshold = threshold.unwrap_or(DEFAULT_SERVICE_LEVEL_THRESHOLD);
-    let mut skill_uses = Vec::new();
-    let queues = obj.required(ck, "queues", |ck, n| {
-        read_list(ck, n, "queue", |ck, item, seen| {
-            read_queue(ck, item, &skills, default_threshold, seen, &mut skill_uses)
-        })
-    });
-    let groups = obj.required(ck, "agent_groups", |ck, n| {
-        read_list(ck, n, "agent group", |ck, item, seen| {
-            read_group(ck, item, &skills, seen)
-        })
-    });
-    // Cross-checks only when every group was read, so that one mistake in a
-    // group does not also show up as "nobody has skill X".
-    if let Some(groups) = &groups {
-        check_skills_served(ck, &skill_uses, groups);
-        check_some_agent(ck, groups);
-    }
-    let routing = obj.optional(ck, "routing", Routing::default(), read_routing);
-
-    let (horizon, warmup) = (horizon?, warmup?);
-    if !skills.usable {
-        return None;
-    }
-    Some(Scenario {
-        name: name?,
-        seed: seed?,
-        end: SimTime(warmup.0.saturating_add(horizon.0)),
-        warmup,
-        replications: replications?,
-        service_level_threshold: threshold?,
-        skills: skills.names,
-        queues: queues?,
-        agent_groups: groups?,
-        routing: routing?,
-    })
-}
-
-/// Reads every element of a non-empty list; `None` if any element is invalid.
-fn read_list<'a, T>(
-    ck: &mut Checker,
-    node: &Node<'a>,
-    what: &str,
-    mut read_item: impl FnMut(&mut Checker, &Node<'a>, &mut Seen) -> Option<T>,
-) -> Option<Vec<T>> {
-    let items = ck.array(node, what)?;
-    let mut seen = Seen::default();
-    let read: Vec<Option<T>> = items
-        .iter()
-        .map(|item| read_item(ck, item, &mut seen))
-        .collect();
-    read.into_iter().collect()
-}
-
-/// The declared skills and their ids.
-#[derive(Default)]
-struct Skills {
-    names: Vec<String>,
-    ids: HashMap<String, SkillId>,
-    /// False when the list itself is unusable (missing, not an array, empty):
-    /// then references to skills are not checked, to avoid a cascade of
-    /// "unknown skill" problems that all have the same cause.
-    usable: bool,
-}
-
-impl Skills {
-    /// The id of skill `name`, referenced at `path`.
-    fn resolve(&self, ck: &mut Checker, name: &str, path: &str) -> Option<SkillId> {
-        if let Some(&id) = self.ids.get(name) {
-            return Some(id);
-        }
-        if self.usable {
-            let message = format!(
-                "unknown skill {} (known skills: {})",
-                quoted(name),
-                self.names.join(", ")
-            );
-            ck.problem(path, message);
-        }
-        None
-    }
-}
-
-fn read_skills(ck: &mut Checker, node: &Node<'_>) -> Option<Skills> {
-    let items = ck.array(node, "skill")?;
-    let mut skills = Skills {
-        usable: true,
-        ..Skills::default()
-    };
-    let mut seen = Seen::default();
-    for item in &items {
-        let Some(name) = ck.name(item) else { continue };
-        seen.check(ck, &name, &item.path, &item.path, "skill");
-        if !skills.ids.contains_key(&name) {
-            skills.ids.insert(name.clone(), skills.names.len());
-            skills.names.push(name);
-        }
-    }
-    Some(skills)
-}
-
-/// Where a queue names its skill, for the check that some group has it.
-struct SkillUse {
-    path: String,
-    name: String,
-    skill: SkillId,
-}
-
-fn read_queue(
-    ck: &mut Checker,
-    node: &Node<'_>,
-    skills: &Skills,
-    default_threshold: SimTime,
-    seen: &mut Seen,
-    skill_uses: &mut Vec<SkillUse>,
-) -> Option<Queue> {
-    let obj = ck.object(node, QUEUE_FIELDS)?;
-    let name = obj.required(ck, "name", |ck, n| {
-        let name = ck.name(n)?;
-        seen.check(ck, &name, &node.path, &n.path, "queue name");
-        Some(name)
-    });
-    let skill = obj.required(ck, "skill", |ck, n| {
-        let name = ck.string(n)?;
-        let skill = skills.resolve(ck, name, &n.path)?;
-        skill_uses.push(SkillUse {
-            path: n.path.clone(),
-            name: name.to_string(),
-            skill,
-        });
-        Some(skill)
-    });
-    let priority = obj.optional(ck, "priority", 0, |ck, n| ck.integer(n, i32::MIN, i32::MAX));
-    let arrivals = obj.required(ck, "arrivals", read_arrivals);
-    let handle_time = obj.required(ck, "handle_time", Checker::distribution);
-    let patience = obj.optional(ck, "patience", None, |ck, n| ck.distribution(n).map(Some));
-    let wrap_up = obj.optional(ck, "wrap_up", None, |ck, n| ck.distribution(n).map(Some));
-    let threshold = obj.optional(
-        ck,
-        "service_level_threshold",
-        default_threshold,
-        Checker::duration,
-    );
-    Some(Queue {
-        name: name?,
-        skill: skill?,
-        priority: priority?,
-        arrivals: arrivals?,
-        handle_time: handle_time?,
-        patience: patience?,
-        wrap_up: wrap_up?,
-        service_level_threshold: threshold?,
-    })
-}
-
-fn read_arrivals(ck: &mut Checker, node: &Node<'_>) -> Option<Arrivals> {
-    let obj = ck.object(node, ARRIVALS_FIELDS)?;
-    let rate = obj.required(ck, "rate_per_hour", |ck, n| {
-        let rate = ck.positive_number(n)?;
-        if rate > MAX_RATE_PER_HOUR {
-            let message = format!(
-                "must be at most {MAX_RATE_PER_HOUR} (one call per microsecond), got {}",
-                describe(n.value)
-            );
-            ck.problem(&n.path, message);
-            return None;
-        }
-        Some(rate)
-    })?;
-    Some(Arrivals {
-        rate_per_hour: rate,
-    })
-}
-
-fn read_group(
-    ck: &mut Checker,
-    node: &Node<'_>,
-    skills: &Skills,
-    seen: &mut Seen,
-) -> Option<AgentGroup> {
-    let obj = ck.object(node, GROUP_FIELDS)?;
-    let name = obj.required(ck, "name", |ck, n| {
-        let name = ck.name(n)?;
-        seen.check(ck, &name, &node.path, &n.path, "agent group name");
-        Some(name)
-    });
-    let count = obj.required(ck, "count", |ck, n| ck.integer(n, 0, u32::MAX));
-    let levels = obj.required(ck, "skills", |ck, n| read_levels(ck, n, skills));
-    Some(AgentGroup {
-        name: name?,
-        count: count?,
-        skills: levels?,
-    })
-}
-
-/// A group's skills: skill name -> level (1 = primary), sorted by skill id.
-fn read_levels(ck: &mut Checker, node: &Node<'_>, skills: &Skills) -> Option<Vec<(SkillId, u32)>> {
-    let fields = ck.map(node)?;
-    if fields.is_empty() {
-        let message = r#"must give at least one skill with its level, e.g. {"general": 1}"#;
-        ck.problem(&node.path, message);
-        return None;
-    }
-    let mut levels = Vec::with_capacity(fields.len());
-    let mut all_valid = true;
-    for (name, value) in fields {
-        let entry = node.child(name, value);
-        let skill = skills.resolve(ck, name, &entry.path);
-        let level = ck.integer(&entry, 1, u32::MAX);
-        match (skill, level) {
-            (Some(skill), Some(level)) => levels.push((skill, level)),
-            _ => all_valid = false,
-        }
-    }
-    levels.sort_unstable();
-    all_valid.then_some(levels)
-}
-
-fn read_routing(ck: &mut Checker, node: &Node<'_>) -> Option<Routing> {
-    let obj = ck.object(node, ROUTING_FIELDS)?;
-    let agent_selection =
-        obj.optional(ck, "agent_selection", AgentSelection::default(), |ck, n| {
-            ck.choice(n, "agent selection", &AgentSelection::ALL)
-        });
-    let call_selection = obj.optional(ck, "call_selection", CallSelection::default(), |ck, n| {
-        ck.choice(n, "call selection", &CallSelection::ALL)
-    });
-    Some(Routing {
-        agent_selection: agent_selection?,
-        call_selection: call_selection?,
-    })
-}
-
-/// A queue whose skill no group holds can never be answered: almost surely a
-/// typo. A skill held only by groups of 0 agents is accepted: that is a
-/// staffing what-if ("the whole tech team is off"), and the report shows it.
-fn check_skills_served(ck: &mut Checker, skill_uses: &[SkillUse], groups: &[AgentGroup]) {
-    for used in skill_uses {
-        if !groups.iter().any(|g| g.level(used.skill).is_some()) {
-            let message = format!("no agent group has skill {}", quoted(&used.name));
-            ck.problem(&used.path, message);
-        }
-    }
-}
-
-fn check_some_agent(ck: &mut Checker, groups: &[AgentGroup]) {
-    let total: u64 = groups.iter().map(|g| g.count as u64).sum();
-    if total == 0 {
-        ck.problem(
-            "agent_groups",
-            "no agents: every group has count 0, at least one agent is needed",
-        );
-    }
-    // Events carry an agent id in 21 bits (see crate::event).
-    if total > crate::event::MAX_ID as u64 + 1 {
-        let message = format!(
-            "{total} agents in all: at most {} are supported",
-            crate::event::MAX_ID as u64 + 1
-        );
-        ck.problem("agent_groups", message);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::distribution::DurationDist;
+    use crate::scenario::format::{
+        AgentGroupSpec, ArrivalsSpec, BreakSpec, QueueSpec, RoutingSpec, ScenarioSpec, ShiftSpec,
+        StageSpec,
+    };
+    use crate::scenario::{AgentSelection, CallSelection, Profile, Routing};
+    use crate::time::SimTime;
     use proptest::prelude::*;
 
     #[test]
@@ -1017,42 +286,44 @@ mod tests {
         assert_eq!(billing.name, "billing");
         assert_eq!(billing.skill, 0);
         assert_eq!(billing.priority, 1);
-        assert_eq!(billing.arrivals.rate_per_hour, 600.0);
+        assert_eq!(billing.arrivals.rate_per_hour, Profile::Constant(600.0));
         assert_eq!(
             billing.handle_time,
-            DurationDist::Lognormal {
+            Profile::Constant(DurationDist::Lognormal {
                 mean_s: 300.0,
                 sd_s: 150.0
-            }
+            })
         );
         assert_eq!(
             billing.patience,
-            Some(DurationDist::Exponential { mean_s: 120.0 })
+            Some(Profile::Constant(DurationDist::Exponential {
+                mean_s: 120.0
+            }))
         );
         assert_eq!(
             billing.wrap_up,
-            Some(DurationDist::Constant { value_s: 30.0 })
+            Some(Profile::Constant(DurationDist::Constant { value_s: 30.0 }))
         );
         assert_eq!(billing.service_level_threshold, secs(30.0));
 
         let sales = &s.queues[1];
         assert_eq!(sales.skill, 1);
         assert_eq!(sales.priority, 0);
-        assert_eq!(sales.arrivals.rate_per_hour, 120.5);
+        assert_eq!(sales.arrivals.rate_per_hour, Profile::Constant(120.5));
         assert_eq!(
             sales.handle_time,
-            DurationDist::Gamma {
+            Profile::Constant(DurationDist::Gamma {
                 mean_s: 240.0,
                 sd_s: 120.0
-            }
+            })
         );
         assert_eq!(sales.patience, None);
         assert_eq!(
             sales.wrap_up,
-            Some(DurationDist::Uniform {
+            Some(Profile::Constant(DurationDist::Uniform {
                 min_s: 10.0,
                 max_s: 20.0
-            })
+            }))
         );
         // The scenario-wide threshold is the default of each queue.
         assert_eq!(sales.service_level_threshold, secs(15.0));
@@ -1062,7 +333,7 @@ mod tests {
         // Sorted by skill id, whatever the order in the file.
         assert_eq!(s.agent_groups[1].skills, [(0, 2), (1, 1)]);
         assert_eq!(s.agent_groups[1].level(0), Some(2));
-        assert_eq!(s.agent_groups[2].count, 0);
+        assert_eq!(s.agent_groups[2].constant_count(), Some(0));
         assert_eq!(s.agent_count(), 50);
         assert_eq!(s.routing.agent_selection, AgentSelection::BestLevel);
         assert_eq!(s.routing.call_selection, CallSelection::LongestWaiting);
@@ -1114,7 +385,8 @@ mod tests {
             got,
             [
                 "queues[0].handle_tme: unknown field (expected one of: name, skill, priority, \
-                 arrivals, handle_time, patience, wrap_up, service_level_threshold)",
+                 arrivals, handle_time, patience, wrap_up, service_level_threshold, \
+                 service_level_target, balk_probability, max_waiting, overflow)",
                 "queues[0].handle_time: missing field",
             ]
         );
@@ -1147,7 +419,7 @@ mod tests {
                 "horizon: missing field",
                 "queues[0].arrivals: missing field",
                 "queues[1].handle_time.gamma.sd: missing field",
-                "agent_groups[1].count: missing field",
+                "agent_groups[1].count: missing field (give the group's agents as count, staffing or shifts)",
             ]
         );
     }
@@ -1208,7 +480,7 @@ mod tests {
         doc["agent_groups"][0]["count"] = 12.0.into();
         doc["seed"] = 1e19.into();
         let s = from_json_str(&doc.to_string(), "t.json").unwrap();
-        assert_eq!(s.agent_groups[0].count, 12);
+        assert_eq!(s.agent_groups[0].constant_count(), Some(12));
         assert_eq!(s.seed, 10_000_000_000_000_000_000);
     }
 
@@ -1359,7 +631,7 @@ mod tests {
         });
         assert_eq!(
             got,
-            ["agent_groups: no agents: every group has count 0, at least one agent is needed"]
+            ["agent_groups: no agents: every group has 0 agents at all times, at least one agent is needed"]
         );
     }
 
@@ -1377,13 +649,13 @@ mod tests {
             ]
         );
         // Every listed name is accepted.
-        for (name, value) in AgentSelection::ALL {
+        for (name, value, _) in AgentSelection::ALL {
             let mut doc = full();
             doc["routing"]["agent_selection"] = name.into();
             let s = from_json_str(&doc.to_string(), "t.json").unwrap();
             assert_eq!(s.routing.agent_selection, value);
         }
-        for (name, value) in CallSelection::ALL {
+        for (name, value, _) in CallSelection::ALL {
             let mut doc = full();
             doc["routing"]["call_selection"] = name.into();
             let s = from_json_str(&doc.to_string(), "t.json").unwrap();
@@ -1545,12 +817,15 @@ mod tests {
             any::<f64>().prop_map(Value::from),
             strings.prop_map(Value::from),
         ];
-        let mut keys: Vec<&'static str> = SCENARIO_FIELDS.to_vec();
-        keys.extend(QUEUE_FIELDS);
-        keys.extend(GROUP_FIELDS);
-        keys.extend(ROUTING_FIELDS);
-        keys.extend(ARRIVALS_FIELDS);
-        keys.extend(DISTRIBUTIONS);
+        let mut keys: Vec<&'static str> = ScenarioSpec::FIELDS.to_vec();
+        keys.extend(QueueSpec::FIELDS);
+        keys.extend(AgentGroupSpec::FIELDS);
+        keys.extend(RoutingSpec::FIELDS);
+        keys.extend(ArrivalsSpec::FIELDS);
+        keys.extend(ShiftSpec::FIELDS);
+        keys.extend(BreakSpec::FIELDS);
+        keys.extend(StageSpec::FIELDS);
+        keys.extend(["exponential", "lognormal", "gamma", "uniform", "constant"]);
         keys.extend(["mean", "sd", "min", "max", "general", "x"]);
         leaf.prop_recursive(5, 64, 6, move |inner| {
             prop_oneof![

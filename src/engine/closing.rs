@@ -1,0 +1,150 @@
+//! The end of the run. With `closing: stop` (and `disconnect`) the run ends
+//! at the horizon: callers still waiting are unresolved (disconnected), those
+//! whose patience ran out before it have abandoned. With `closing: drain` no
+//! call arrives after the horizon and the agents on the floor stay until
+//! every waiting call is answered or abandoned (the drain ends at that
+//! moment, found exactly by counting the callers really present and checking
+//! at each deadline); then idle agents log off and busy ones as they finish.
+
+use super::accounting::NO_CELL;
+use super::staffing::scheduled_us;
+use super::Simulation;
+use crate::event::EventKind;
+use crate::router::NEVER;
+use crate::scenario::Closing;
+use crate::stats::{hours, ReplicationStats};
+
+impl Simulation<'_> {
+    /// The horizon is reached with `closing: drain`.
+    pub(super) fn begin_drain(&mut self, now: u64) {
+        self.drain.started = true;
+        for g in 0..self.groups.len() {
+            // From now on every agent still there is in overtime.
+            self.groups[g].all_overtime = true;
+            let cells = &mut self.group_stats[g].intervals;
+            self.groups[g].change(now, &self.grid, cells, 0, 0, 0);
+        }
+        self.router.waiting().count_presence();
+        self.check_drain(now);
+    }
+
+    /// Ends the drain if no caller is left, else makes sure the next deadline is checked.
+    pub(super) fn check_drain(&mut self, now: u64) {
+        let waiting = self.router.waiting();
+        if waiting.present_total(now) == 0 {
+            self.end_drain(now);
+            return;
+        }
+        let next = waiting.next_deadline(now);
+        if next < self.drain.timer_at {
+            self.drain.timer_at = next;
+            self.events.push(next, EventKind::Drain);
+        }
+    }
+
+    pub(super) fn on_drain_timer(&mut self, now: u64) {
+        self.events.pop();
+        if self.drain.timer_at != now || self.drain.ended {
+            return; // Moot.
+        }
+        self.drain.timer_at = NEVER;
+        self.check_drain(now);
+    }
+
+    /// Every waiting call has left at `now`: idle agents log off.
+    fn end_drain(&mut self, now: u64) {
+        self.drain.ended = true;
+        self.drain.timer_at = NEVER;
+        for g in 0..self.groups.len() {
+            while let Some(agent) = self.router.take_any_idle(g) {
+                self.log_off(agent, now, 0);
+            }
+        }
+    }
+
+    /// Nothing is left to happen; returns false (the run is over).
+    pub(super) fn nothing_left(&mut self) -> bool {
+        if self.drain.started && !self.drain.ended {
+            // Only callers no agent can answer are left: they stay unresolved.
+            self.end_drain(self.now);
+        }
+        false
+    }
+
+    /// Counts the calls still waiting and closes the books.
+    pub(super) fn finish(mut self) -> ReplicationStats {
+        let draining = self.sc.closing == Closing::Drain;
+        let horizon = self.grid.horizon;
+        let end = if draining {
+            self.now.max(horizon)
+        } else {
+            horizon
+        };
+        let (grid, closing) = (self.grid, self.sc.closing);
+        let (stats, callers) = (&mut self.queue_stats, &self.callers);
+        self.router.drain_waiting(|q, call| {
+            let cell = grid.cell_of(call.arrival);
+            if cell == NO_CELL {
+                return;
+            }
+            let c = &mut stats[q].intervals[cell];
+            let expired = if draining {
+                call.deadline != NEVER
+            } else {
+                call.deadline < horizon
+            };
+            if expired {
+                let wait = call.deadline - call.arrival;
+                c.abandoned += 1;
+                c.abandoned_wait_sum_us += wait as u128;
+                if wait <= callers[q].sl_threshold_us {
+                    c.abandoned_in_sl += 1;
+                }
+            } else if closing == Closing::Disconnect {
+                c.disconnected += 1;
+            } else {
+                c.unresolved += 1;
+            }
+        });
+        for q in &mut self.queue_stats {
+            let mut total = crate::stats::CallCounts::default();
+            for cell in &q.intervals {
+                total.merge(&cell.calls);
+            }
+            q.calls = total;
+        }
+        for (g, group) in self.sc.agent_groups.iter().enumerate() {
+            let gs = &mut self.group_stats[g];
+            self.groups[g].close(end, &self.grid, &mut gs.intervals);
+            for (c, us) in scheduled_us(group, self.sc, &self.grid)
+                .into_iter()
+                .enumerate()
+            {
+                gs.intervals[c].staffed_us = us;
+            }
+            let mut total = crate::stats::AgentTime::default();
+            for cell in &mut gs.intervals {
+                cell.cost = group
+                    .cost_per_hour
+                    .map(|rate| rate * hours(cell.staffed_us + cell.overtime_us));
+                total.merge(cell);
+            }
+            total.cost = group
+                .cost_per_hour
+                .map(|rate| rate * hours(total.staffed_us + total.overtime_us));
+            gs.time = total;
+        }
+        let mut cell_us = self.grid.interval_lengths();
+        if draining {
+            cell_us.push(end - horizon);
+        }
+        ReplicationStats {
+            replication: self.replication,
+            queues: self.queue_stats,
+            groups: self.group_stats,
+            cell_us,
+            calls_generated: self.calls_generated,
+            events: self.events_processed,
+        }
+    }
+}

@@ -1,0 +1,587 @@
+//! One replication of a scenario: the simulated clock, the event loop, and
+//! the bookkeeping that turns routing decisions into statistics. Single
+//! threaded; no allocation per event once the queues have reached their
+//! working size.
+//!
+//! The event model, shared by everything that happens in time:
+//! - **Arrivals** sit in their own calendar ([`arrivals`]): one pending
+//!   arrival per queue, never in the event heap.
+//! - **Timed events** sit in the heap ([`crate::event`]): an agent's call (or
+//!   break) ends, a queue's head reaches an overflow stage, a drain check.
+//!   Timers that became moot are skipped when they pop, never searched for.
+//! - **Special moments** are checked with one comparison per event: the next
+//!   floor change of the staffing plan ([`staffing`]), the next interval
+//!   boundary, the horizon ([`closing`]).
+//!
+//! At equal times: special moments first (a boundary's new staffing is in
+//! place for calls at that instant), then timed events (an agent frees up
+//! before a call arrives), then arrivals.
+
+mod accounting;
+pub mod arrivals;
+mod callers;
+mod closing;
+mod floor;
+pub mod staffing;
+
+use crate::event::{EventKind, EventQueue};
+use crate::rng::{Stream, StreamKind};
+use crate::router::{Router, WaitingCall, NEVER};
+use crate::scenario::{Closing, Scenario};
+use crate::stats::{GroupCounters, QueueCounters, ReplicationStats};
+use accounting::{Grid, NO_CELL};
+use arrivals::{ArrivalCalendar, ArrivalProcess};
+use callers::CallerSource;
+use rand_distr::{Distribution as _, Gamma};
+use staffing::{FloorAgent, FloorGroup, Place, Plan};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Events between two reports of the simulated time to a [`Clock`] (minus one: a mask).
+const CLOCK_EVERY: u64 = (1 << 14) - 1;
+
+/// Receives the simulated time of a running replication (microseconds).
+pub trait Clock {
+    fn tick(&self, now: u64);
+}
+
+/// No one is watching.
+impl Clock for () {
+    #[inline(always)]
+    fn tick(&self, _now: u64) {}
+}
+
+/// The latest simulated time, readable from another thread.
+impl Clock for std::sync::atomic::AtomicU64 {
+    #[inline]
+    fn tick(&self, now: u64) {
+        self.store(now, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Trunk lines: how many there are, and when the talking callers hang up.
+struct Lines {
+    limit: u64,
+    talking: BinaryHeap<Reverse<u64>>,
+}
+
+/// The state of the closing drain.
+#[derive(Debug, Default)]
+struct Drain {
+    started: bool,
+    /// Every waiting call has left: agents go home.
+    ended: bool,
+    /// Time of the pending drain check ([`NEVER`] if none).
+    timer_at: u64,
+}
+
+/// One replication, ready to run.
+pub struct Simulation<'a> {
+    sc: &'a Scenario,
+    replication: u32,
+    grid: Grid,
+    /// Agent events at or after this time are not scheduled (the horizon,
+    /// unless draining).
+    stop_at: u64,
+    router: Router,
+    events: EventQueue,
+    arrivals: ArrivalCalendar,
+    callers: Vec<CallerSource>,
+    agents: Vec<FloorAgent>,
+    groups: Vec<FloorGroup>,
+    plan: Plan,
+    /// Earliest of: next floor change, next interval boundary, the horizon.
+    next_special: u64,
+    next_boundary: u64,
+    /// Cell of the current time ([`NO_CELL`] during the warm-up).
+    cur_cell: usize,
+    horizon_passed: bool,
+    /// Per queue: most calls allowed to wait (`u32::MAX`: no limit).
+    max_waiting: Vec<u32>,
+    lines: Option<Lines>,
+    /// Per queue: time of the pending overflow check ([`NEVER`] if none).
+    overflow_at: Vec<u64>,
+    heads_changed: Vec<u32>,
+    drain: Drain,
+    queue_stats: Vec<QueueCounters>,
+    group_stats: Vec<GroupCounters>,
+    now: u64,
+    calls_generated: u64,
+    events_processed: u64,
+}
+
+/// The day's volume factor: gamma with mean 1 and coefficient of variation `cv`.
+fn volume_factor(cv: f64, rng: &mut Stream) -> f64 {
+    if cv == 0.0 {
+        return 1.0;
+    }
+    let shape = 1.0 / (cv * cv);
+    Gamma::new(shape, cv * cv)
+        .expect("checked coefficient of variation")
+        .sample(rng)
+}
+
+impl<'a> Simulation<'a> {
+    /// Prepares replication `replication` of `sc`, with random streams derived
+    /// from (`seed`, `replication`).
+    pub fn new(sc: &'a Scenario, seed: u64, replication: u32) -> Simulation<'a> {
+        let rep = replication as u64;
+        let factor = sc
+            .volume_cv
+            .map(|cv| volume_factor(cv, &mut Stream::for_kind(seed, rep, StreamKind::Volume, 0)));
+        let processes = sc
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(q, queue)| {
+                let rng = Stream::for_kind(seed, rep, StreamKind::Arrivals, q as u64);
+                ArrivalProcess::new(sc, &queue.arrivals.rate_per_hour, factor, rng)
+            })
+            .collect();
+        let callers = sc
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(q, queue)| CallerSource::new(queue, seed, rep, q as u64))
+            .collect();
+        let router = Router::new(sc, Stream::for_kind(seed, rep, StreamKind::AgentChoice, 0));
+        let draining = sc.closing == Closing::Drain;
+        let grid = Grid {
+            warmup: sc.warmup.micros(),
+            horizon: sc.end.micros(),
+            interval: sc.interval.micros(),
+            intervals: sc.intervals(),
+            drain_cell: draining,
+        };
+        let cells = grid.intervals + draining as usize;
+        let mut agents = Vec::with_capacity(sc.agent_count() as usize);
+        let mut groups = Vec::with_capacity(sc.agent_groups.len());
+        let mut group_stats = Vec::with_capacity(sc.agent_groups.len());
+        for group in &sc.agent_groups {
+            let n = group.agent_slots();
+            let count = group.constant_count();
+            let place = if count.is_some() {
+                Place::Floor
+            } else {
+                Place::Off
+            };
+            let first = agents.len() as u32;
+            agents.extend((0..n).map(|_| FloorAgent {
+                place,
+                due: staffing::Due::Nothing,
+            }));
+            let mut fg = FloorGroup::default();
+            let mut gs = GroupCounters {
+                agents: match &group.staffing {
+                    crate::scenario::Staffing::Count(c) => *c,
+                    crate::scenario::Staffing::PerInterval(v) => {
+                        v.iter().copied().max().unwrap_or(0)
+                    }
+                    crate::scenario::Staffing::Shifts(_) => peak_scheduled(group),
+                },
+                intervals: vec![Default::default(); cells],
+                ..Default::default()
+            };
+            if let Some(c) = count {
+                // The floor of a constant group: every agent logged in from time 0.
+                let c = group.on_floor(c);
+                fg.target = c;
+                fg.change(0, &grid, &mut gs.intervals, c as i32, 0, 0);
+            } else if let crate::scenario::Staffing::PerInterval(_) = group.staffing {
+                // Logged-off agents, the lowest id on top.
+                fg.off = (first..first + n).rev().collect();
+            }
+            groups.push(fg);
+            group_stats.push(gs);
+        }
+        let needs_presence =
+            sc.lines.is_some() || sc.queues.iter().any(|q| q.max_waiting.is_some());
+        let mut sim = Simulation {
+            sc,
+            replication,
+            grid,
+            stop_at: if draining { NEVER } else { grid.horizon },
+            router,
+            events: EventQueue::with_capacity(sc.agent_count() as usize + 16),
+            arrivals: ArrivalCalendar::new(processes),
+            callers,
+            agents,
+            groups,
+            plan: Plan::new(sc),
+            next_special: 0,
+            next_boundary: grid.warmup,
+            cur_cell: NO_CELL,
+            horizon_passed: false,
+            max_waiting: sc
+                .queues
+                .iter()
+                .map(|q| q.max_waiting.unwrap_or(u32::MAX))
+                .collect(),
+            lines: sc.lines.map(|l| Lines {
+                limit: l as u64,
+                talking: BinaryHeap::new(),
+            }),
+            overflow_at: vec![NEVER; sc.queues.len()],
+            heads_changed: Vec::new(),
+            drain: Drain {
+                timer_at: NEVER,
+                ..Drain::default()
+            },
+            queue_stats: sc
+                .queues
+                .iter()
+                .map(|_| QueueCounters::with_intervals(grid.intervals))
+                .collect(),
+            group_stats,
+            now: 0,
+            calls_generated: 0,
+            events_processed: 0,
+        };
+        if needs_presence {
+            sim.router.waiting().count_presence();
+        }
+        sim
+    }
+
+    /// Runs to the end and returns the statistics.
+    pub fn run(self) -> ReplicationStats {
+        self.run_observed(&())
+    }
+
+    /// Runs to the end, telling `clock` the simulated time every few
+    /// thousand events (for progress reports on long replications).
+    pub fn run_observed<C: Clock>(mut self, clock: &C) -> ReplicationStats {
+        loop {
+            let (arrival, q) = self.arrivals.peek();
+            let (t_event, kind) = self.events.peek().unwrap_or((NEVER, EventKind::Agent(0)));
+            let t = t_event.min(arrival);
+            if t >= self.next_special {
+                if self.special() {
+                    continue;
+                }
+                break;
+            }
+            if t_event <= arrival {
+                // At equal times an agent frees up before the call arrives.
+                self.now = t_event;
+                match kind {
+                    EventKind::Agent(agent) => self.on_agent_event(agent, t_event),
+                    EventKind::Overflow(queue) => self.on_overflow(queue as usize, t_event),
+                    EventKind::Drain => self.on_drain_timer(t_event),
+                }
+            } else {
+                self.now = arrival;
+                self.arrivals.advance();
+                self.on_arrival(q, arrival);
+            }
+            self.events_processed += 1;
+            if self.events_processed & CLOCK_EVERY == 0 {
+                clock.tick(self.now);
+            }
+        }
+        clock.tick(self.now.max(self.grid.horizon));
+        self.finish()
+    }
+
+    /// Handles the special moment at `next_special` (boundary, floor change,
+    /// horizon); returns false when the run is over.
+    fn special(&mut self) -> bool {
+        let s = self.next_special;
+        if s == NEVER {
+            return self.nothing_left();
+        }
+        self.now = s;
+        if s == self.next_boundary && !self.horizon_passed {
+            self.cur_cell = self.grid.cell_of(s);
+            let next = s + self.grid.interval;
+            self.next_boundary = if next < self.grid.horizon {
+                next
+            } else {
+                NEVER
+            };
+        }
+        while self.plan.next_time() == s {
+            let change = self.plan.pop();
+            self.apply(change, s);
+        }
+        if s == self.grid.horizon && !self.horizon_passed {
+            self.horizon_passed = true;
+            if self.sc.closing != Closing::Drain {
+                return false;
+            }
+            self.cur_cell = self.grid.cell_of(s);
+            self.begin_drain(s);
+        }
+        let horizon = if self.horizon_passed {
+            NEVER
+        } else {
+            self.grid.horizon
+        };
+        self.next_special = self.plan.next_time().min(self.next_boundary).min(horizon);
+        true
+    }
+
+    #[inline]
+    fn on_arrival(&mut self, q: usize, now: u64) {
+        self.calls_generated += 1;
+        // Every caller draws its patience, talk and wrap-up on arrival, from its
+        // queue's own streams: the same callers whatever the staffing.
+        let src = &mut self.callers[q];
+        let k = if src.by_interval {
+            self.grid.profile_index(now)
+        } else {
+            0
+        };
+        let (call, balks) = src.draw(now, k);
+        let cell = self.cur_cell;
+        if let Some(lines) = &mut self.lines {
+            while lines.talking.peek().is_some_and(|&Reverse(t)| t <= now) {
+                lines.talking.pop();
+            }
+            let busy = lines.talking.len() as u64 + self.router.waiting().present_total(now);
+            if busy >= lines.limit {
+                self.count_blocked(q, cell);
+                return;
+            }
+        }
+        if let Some(agent) = self.router.pick_for_arrival(q) {
+            if cell != NO_CELL {
+                self.queue_stats[q].intervals[cell].offered += 1;
+            }
+            let end = self.answer(agent, q, &call, now, cell);
+            self.schedule_agent(agent, end);
+            return;
+        }
+        let limit = self.max_waiting[q];
+        if limit != u32::MAX && self.router.waiting().present(q, now) >= limit as u64 {
+            self.count_blocked(q, cell);
+            return;
+        }
+        if cell != NO_CELL {
+            let c = &mut self.queue_stats[q].intervals[cell];
+            c.offered += 1;
+            if balks {
+                c.abandoned += 1;
+                c.balked += 1;
+                c.abandoned_in_sl += 1;
+            }
+        }
+        if !balks {
+            self.router.enqueue(q, call);
+            self.rearm_overflow(now);
+        }
+    }
+
+    fn count_blocked(&mut self, q: usize, cell: usize) {
+        if cell != NO_CELL {
+            self.queue_stats[q].intervals[cell].blocked += 1;
+        }
+    }
+
+    /// Schedules the end of `agent`'s call at `end` (if it matters).
+    #[inline]
+    fn schedule_agent(&mut self, agent: u32, end: u64) {
+        if end < self.stop_at {
+            self.events.push(end, EventKind::Agent(agent));
+        }
+    }
+
+    /// The agent at the top of the event heap is done with its call or break.
+    #[inline]
+    fn on_agent_event(&mut self, agent: u32, now: u64) {
+        let a = self.agents[agent as usize];
+        if a.place == Place::Break {
+            self.events.pop();
+            self.end_break(agent, now);
+            return;
+        }
+        let g = self.router.group_of(agent) as usize;
+        if a.due != staffing::Due::Nothing || self.groups[g].pending > 0 || self.drain.ended {
+            self.events.pop();
+            self.leave_after_call(agent, now);
+            return;
+        }
+        let next = self.next_call(agent, now);
+        match next {
+            Some((q, call)) => {
+                let cell = self.grid.cell_of(call.arrival);
+                let end = self.answer(agent, q, &call, now, cell);
+                // The agent chains calls: its event is replaced in place.
+                if end < self.stop_at {
+                    self.events.replace_top(end, EventKind::Agent(agent));
+                } else {
+                    self.events.pop();
+                }
+            }
+            None => {
+                self.events.pop();
+            }
+        }
+        self.after_routing(now);
+    }
+
+    /// `agent` is available at `now`: the router gives it the next call or
+    /// makes it idle. Expired callers met on the way are counted.
+    #[inline]
+    fn next_call(&mut self, agent: u32, now: u64) -> Option<(usize, WaitingCall)> {
+        let (stats, callers, grid) = (&mut self.queue_stats, &self.callers, self.grid);
+        self.router.agent_free(agent, now, |q, call| {
+            record_abandon(stats, callers, &grid, q, call);
+        })
+    }
+
+    /// `agent` is available at `now` outside of a call's end (logged in, back
+    /// from a break): takes a call (scheduling its end) or goes idle.
+    fn make_available(&mut self, agent: u32, now: u64) {
+        if let Some((q, call)) = self.next_call(agent, now) {
+            let cell = self.grid.cell_of(call.arrival);
+            let end = self.answer(agent, q, &call, now, cell);
+            self.schedule_agent(agent, end);
+        }
+        self.after_routing(now);
+    }
+
+    /// Follow-ups of a routing decision: overflow timers of queues whose
+    /// head changed, and the end of a drain.
+    #[inline]
+    fn after_routing(&mut self, now: u64) {
+        self.rearm_overflow(now);
+        if self.drain.started && !self.drain.ended {
+            self.check_drain(now);
+        }
+    }
+
+    /// `agent` answers `call` of queue `q` at `now`; `cell` is the call's
+    /// arrival interval. Returns when the agent will be free.
+    #[inline]
+    fn answer(&mut self, agent: u32, q: usize, call: &WaitingCall, now: u64, cell: usize) -> u64 {
+        let handle = call.talk + call.wrap;
+        let end = now.saturating_add(handle);
+        self.router.start_handling(agent, handle);
+        if cell != NO_CELL {
+            let wait = now - call.arrival;
+            let s = &mut self.queue_stats[q];
+            let c = &mut s.intervals[cell];
+            c.answered += 1;
+            c.wait_sum_us += wait as u128;
+            c.handle_sum_us += handle as u128;
+            c.talk_sum_us += call.talk as u128;
+            if wait <= self.callers[q].sl_threshold_us {
+                c.answered_in_sl += 1;
+            }
+            if wait == 0 {
+                c.zero_waits += 1;
+            } else {
+                c.waits.record(wait);
+                s.record_wait(wait);
+            }
+        }
+        // Agent time, by interval.
+        let gs = &mut self.group_stats[self.router.group_of(agent) as usize];
+        let cells = &mut gs.intervals;
+        let after = self
+            .grid
+            .split(now, end, |c, us| cells[c].busy_us += us as u128);
+        gs.busy_after_end_us += after as u128;
+        if self.cur_cell != NO_CELL {
+            gs.intervals[self.cur_cell].handled += 1;
+        }
+        if let Some(lines) = &mut self.lines {
+            lines.talking.push(Reverse(now.saturating_add(call.talk)));
+        }
+        end
+    }
+
+    /// Queue `q`'s overflow check is due at `now`.
+    fn on_overflow(&mut self, q: usize, now: u64) {
+        self.events.pop();
+        if self.overflow_at[q] != now {
+            return; // Moot: replaced by an earlier check.
+        }
+        self.overflow_at[q] = NEVER;
+        loop {
+            let (stats, callers, grid) = (&mut self.queue_stats, &self.callers, self.grid);
+            let due = self.router.overflow_due(q, now, |q, call| {
+                record_abandon(stats, callers, &grid, q, call);
+            });
+            let Some((agent, call)) = due else { break };
+            let cell = self.grid.cell_of(call.arrival);
+            let end = self.answer(agent, q, &call, now, cell);
+            self.schedule_agent(agent, end);
+        }
+        self.arm_overflow(q, now);
+        self.after_routing(now);
+    }
+
+    /// Makes sure queue `q` is looked at when its head next reaches a stage or abandons.
+    fn arm_overflow(&mut self, q: usize, now: u64) {
+        let (stats, callers, grid) = (&mut self.queue_stats, &self.callers, self.grid);
+        let t = self.router.next_overflow_check(q, now, |q, call| {
+            record_abandon(stats, callers, &grid, q, call);
+        });
+        if t < self.overflow_at[q] {
+            self.overflow_at[q] = t;
+            self.events.push(t, EventKind::Overflow(q as u32));
+        }
+    }
+
+    /// Re-arms the overflow checks of queues whose head changed.
+    #[inline]
+    fn rearm_overflow(&mut self, now: u64) {
+        self.router.take_heads_changed(&mut self.heads_changed);
+        if self.heads_changed.is_empty() {
+            return;
+        }
+        let changed = std::mem::take(&mut self.heads_changed);
+        for &q in &changed {
+            self.arm_overflow(q as usize, now);
+        }
+        self.heads_changed = changed;
+        self.heads_changed.clear();
+    }
+}
+
+/// The most agents scheduled at once in a group given by shifts.
+fn peak_scheduled(group: &crate::scenario::AgentGroup) -> u32 {
+    let crate::scenario::Staffing::Shifts(shifts) = &group.staffing else {
+        return 0;
+    };
+    let mut edges: Vec<(u64, i64)> = shifts
+        .iter()
+        .flat_map(|s| {
+            [
+                (s.start.micros(), s.agents as i64),
+                (s.end.micros(), -(s.agents as i64)),
+            ]
+        })
+        .collect();
+    edges.sort_by_key(|&(t, d)| (t, d));
+    let (mut now, mut peak) = (0i64, 0i64);
+    for (_, d) in edges {
+        now += d;
+        peak = peak.max(now);
+    }
+    peak as u32
+}
+
+/// Counts an abandoned caller (its patience ran out at its deadline).
+#[inline]
+fn record_abandon(
+    stats: &mut [QueueCounters],
+    callers: &[CallerSource],
+    grid: &Grid,
+    q: usize,
+    call: &WaitingCall,
+) {
+    let cell = grid.cell_of(call.arrival);
+    if cell == NO_CELL {
+        return;
+    }
+    let wait = call.deadline - call.arrival;
+    let c = &mut stats[q].intervals[cell];
+    c.abandoned += 1;
+    c.abandoned_wait_sum_us += wait as u128;
+    if wait <= callers[q].sl_threshold_us {
+        c.abandoned_in_sl += 1;
+    }
+}

@@ -1,0 +1,537 @@
+//! Summaries across replications (mean and 95% confidence half-width, Student
+//! t over independent replications) and their presentations: the stable JSON
+//! document, CSV, and text tables ([`table`]). [`metrics`] computes what each
+//! replication reports.
+
+pub mod metrics;
+pub mod table;
+
+use crate::scenario::Scenario;
+use crate::stats::{AGENT_METRICS, CALL_METRICS, TOTAL_METRICS};
+pub use metrics::{ReplicationMetrics, Values};
+use serde_json::{json, Map, Value};
+use statrs::distribution::{ContinuousCDF, StudentsT};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Mean and confidence half-width of one metric across replications.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// Mean over the replications where the metric is defined (NaN if none).
+    pub mean: f64,
+    /// Half-width of the 95% confidence interval (NaN with fewer than 2 values).
+    pub ci95: f64,
+    /// Sample standard deviation across replications (NaN with fewer than 2 values).
+    pub sd: f64,
+    /// Replications where the metric is defined.
+    pub n: usize,
+}
+
+impl Estimate {
+    /// Mean and half-width at confidence `level` (e.g. 0.95) of the finite values.
+    pub fn with_level(values: impl IntoIterator<Item = f64>, level: f64) -> Estimate {
+        let xs: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+        let n = xs.len();
+        if n == 0 {
+            return Estimate {
+                mean: f64::NAN,
+                ci95: f64::NAN,
+                sd: f64::NAN,
+                n,
+            };
+        }
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        if n < 2 {
+            return Estimate {
+                mean,
+                ci95: f64::NAN,
+                sd: f64::NAN,
+                n,
+            };
+        }
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let mut e = Estimate {
+            mean,
+            ci95: f64::NAN,
+            sd: var.sqrt(),
+            n,
+        };
+        e.ci95 = e.half_width(level);
+        e
+    }
+
+    /// A constant known exactly (no sampling error).
+    pub fn exact(value: f64, n: usize) -> Estimate {
+        Estimate {
+            mean: value,
+            ci95: 0.0,
+            sd: 0.0,
+            n,
+        }
+    }
+
+    /// Half-width of the confidence interval at `level` (e.g. 0.999).
+    pub fn half_width(&self, level: f64) -> f64 {
+        if self.n < 2 {
+            return f64::NAN;
+        }
+        student_t_quantile(0.5 + level / 2.0, (self.n - 1) as f64) * self.sd
+            / (self.n as f64).sqrt()
+    }
+
+    /// Mean and 95% half-width.
+    pub fn from_values(values: impl IntoIterator<Item = f64>) -> Estimate {
+        Estimate::with_level(values, 0.95)
+    }
+
+    pub fn to_json(self) -> Value {
+        json!({ "mean": finite(self.mean), "ci95": finite(self.ci95) })
+    }
+}
+
+thread_local! {
+    /// Student t quantiles already computed: every metric with the same
+    /// number of replications needs the same one.
+    static T_QUANTILES: RefCell<HashMap<(u64, u64), f64>> = RefCell::new(HashMap::new());
+}
+
+/// Quantile `p` of Student's t with `df` degrees of freedom.
+pub fn student_t_quantile(p: f64, df: f64) -> f64 {
+    T_QUANTILES.with(|cache| {
+        *cache
+            .borrow_mut()
+            .entry((p.to_bits(), df.to_bits()))
+            .or_insert_with(|| {
+                StudentsT::new(0.0, 1.0, df)
+                    .map(|t| t.inverse_cdf(p))
+                    .unwrap_or(f64::NAN)
+            })
+    })
+}
+
+/// A number, or `null` when undefined.
+pub fn finite(x: f64) -> Value {
+    if x.is_finite() {
+        json!(x)
+    } else {
+        Value::Null
+    }
+}
+
+/// Named estimates of one interval of a scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalSummary {
+    /// Start, seconds from the start of the measured window.
+    pub start_s: f64,
+    /// Clock time ("08:30") with `clock_start`, else the offset ("+1h30m"); "drain" after the horizon.
+    pub label: String,
+    pub metrics: Vec<(&'static str, Estimate)>,
+}
+
+/// Named estimates for one scope (the total, a queue or an agent group).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScopeSummary {
+    pub name: String,
+    pub metrics: Vec<(&'static str, Estimate)>,
+    pub intervals: Vec<IntervalSummary>,
+}
+
+impl ScopeSummary {
+    /// The estimate of `metric`; panics on a name that is not a metric (a programming error).
+    pub fn get(&self, metric: &str) -> Estimate {
+        find(&self.metrics, metric)
+    }
+}
+
+fn find(metrics: &[(&'static str, Estimate)], metric: &str) -> Estimate {
+    metrics
+        .iter()
+        .find(|(m, _)| *m == metric)
+        .map(|(_, e)| *e)
+        .unwrap_or_else(|| panic!("no metric named {metric}"))
+}
+
+impl IntervalSummary {
+    /// The estimate of `metric` (panics on an unknown name).
+    pub fn get(&self, metric: &str) -> Estimate {
+        find(&self.metrics, metric)
+    }
+}
+
+/// Everything `acdsim run` reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub warmup_s: f64,
+    pub window_s: f64,
+    pub interval_s: f64,
+    pub clock_start: Option<String>,
+    pub closing: &'static str,
+    /// Service-level threshold of each queue (seconds), for table headers.
+    pub thresholds_s: Vec<f64>,
+    pub total: ScopeSummary,
+    pub queues: Vec<ScopeSummary>,
+    pub agent_groups: Vec<ScopeSummary>,
+    pub calls_generated: u64,
+    pub events: u64,
+}
+
+/// One set of named values of a scope, whole run (`None`) or interval `k`.
+type Part<'a> = &'a dyn Fn(&ReplicationMetrics, Option<usize>) -> Vec<(&'static str, f64)>;
+
+/// Estimates of several metric sets of one scope (whole run or interval `k`),
+/// concatenated in order.
+fn scope_metrics(
+    reps: &[ReplicationMetrics],
+    parts: &[Part],
+    k: Option<usize>,
+) -> Vec<(&'static str, Estimate)> {
+    let per_rep: Vec<Vec<(&'static str, f64)>> = reps
+        .iter()
+        .map(|r| parts.iter().flat_map(|p| p(r, k)).collect())
+        .collect();
+    let Some(first) = per_rep.first() else {
+        return Vec::new();
+    };
+    (0..first.len())
+        .map(|i| {
+            let name = first[i].0;
+            let values = per_rep.iter().map(|v| v[i].1);
+            let e = Estimate::from_values(values.clone());
+            // Figures fixed by the scenario (agents, paid hours) are exact.
+            let fixed = EXACT_METRICS.contains(&name)
+                && e.mean.is_finite()
+                && values.clone().all(|x| x == first[i].1);
+            (
+                name,
+                if fixed {
+                    Estimate::exact(e.mean, e.n)
+                } else {
+                    e
+                },
+            )
+        })
+        .collect()
+}
+
+/// Metrics the scenario fixes: reported exactly when every replication agrees.
+const EXACT_METRICS: [&str; 2] = ["agents", "staffed_hours"];
+
+/// Picks the whole-run or interval values of one scope, named.
+fn named<const N: usize>(
+    names: &'static [&'static str; N],
+    v: &Values<N>,
+    k: Option<usize>,
+) -> Vec<(&'static str, f64)> {
+    let row = match k {
+        None => &v.whole,
+        Some(k) => &v.intervals[k],
+    };
+    names.iter().copied().zip(row.iter().copied()).collect()
+}
+
+impl Summary {
+    /// Summarises replications (given in replication order) of `sc` run with `seed`.
+    pub fn new(sc: &Scenario, seed: u64, reps: &[ReplicationMetrics]) -> Summary {
+        let cells = reps.first().map_or(0, |r| r.total_agents.intervals.len());
+        let intervals = |parts: &[Part]| {
+            (0..cells)
+                .map(|k| IntervalSummary {
+                    start_s: k as f64 * sc.interval.as_secs_f64(),
+                    label: if k < sc.intervals() {
+                        sc.interval_label(k)
+                    } else {
+                        "drain".to_string()
+                    },
+                    metrics: scope_metrics(reps, parts, Some(k)),
+                })
+                .collect::<Vec<_>>()
+        };
+        let total_parts: [Part; 3] = [
+            &|r, k| named(&CALL_METRICS, &r.total_calls, k),
+            &|r, k| named(&AGENT_METRICS, &r.total_agents, k),
+            &|r, k| named(&TOTAL_METRICS, &r.total_extra, k),
+        ];
+        let total = ScopeSummary {
+            name: "total".to_string(),
+            metrics: scope_metrics(reps, &total_parts, None),
+            intervals: intervals(&total_parts),
+        };
+        let queues = sc
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(q, queue)| {
+                let parts: [Part; 1] = [&|r, k| named(&CALL_METRICS, &r.queues[q], k)];
+                ScopeSummary {
+                    name: queue.name.clone(),
+                    metrics: scope_metrics(reps, &parts, None),
+                    intervals: intervals(&parts),
+                }
+            })
+            .collect();
+        let agent_groups = sc
+            .agent_groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| {
+                let parts: [Part; 1] = [&|r, k| named(&AGENT_METRICS, &r.groups[g], k)];
+                ScopeSummary {
+                    name: group.name.clone(),
+                    metrics: scope_metrics(reps, &parts, None),
+                    intervals: intervals(&parts),
+                }
+            })
+            .collect();
+        Summary {
+            scenario: sc.name.clone(),
+            seed,
+            replications: reps.len() as u32,
+            warmup_s: sc.warmup.as_secs_f64(),
+            window_s: sc.window().as_secs_f64(),
+            interval_s: sc.interval.as_secs_f64(),
+            clock_start: sc.clock_start.map(crate::scenario::fields::format_clock),
+            closing: match sc.closing {
+                crate::scenario::Closing::Stop => "stop",
+                crate::scenario::Closing::Drain => "drain",
+                crate::scenario::Closing::Disconnect => "disconnect",
+            },
+            thresholds_s: sc
+                .queues
+                .iter()
+                .map(|q| q.service_level_threshold.as_secs_f64())
+                .collect(),
+            total,
+            queues,
+            agent_groups,
+            calls_generated: reps.iter().map(|r| r.calls_generated).sum(),
+            events: reps.iter().map(|r| r.events).sum(),
+        }
+    }
+
+    /// The stable JSON document (see README.md, "JSON output").
+    pub fn to_json(&self) -> Value {
+        self.json(None)
+    }
+
+    /// The JSON document with a `per_replication` array: each replication's
+    /// plain values, in the same blocks as the summary.
+    pub fn to_json_per_replication(&self, sc: &Scenario, reps: &[ReplicationMetrics]) -> Value {
+        self.json(Some((sc, reps)))
+    }
+
+    fn json(&self, per_replication: Option<(&Scenario, &[ReplicationMetrics])>) -> Value {
+        let mut doc = json!({
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "replications": self.replications,
+            "warmup_s": self.warmup_s,
+            "window_s": self.window_s,
+            "interval_s": self.interval_s,
+            "clock_start": self.clock_start,
+            "closing": self.closing,
+            "calls_generated": self.calls_generated,
+            "events": self.events,
+            "total": scope_json(&self.total, false),
+            "queues": self.queues.iter().map(|s| scope_json(s, true)).collect::<Vec<_>>(),
+            "agent_groups": self.agent_groups.iter().map(|s| scope_json(s, true)).collect::<Vec<_>>(),
+        });
+        let m = doc.as_object_mut().expect("an object");
+        if let Some((sc, reps)) = per_replication {
+            let labels: Vec<(f64, String)> = self
+                .total
+                .intervals
+                .iter()
+                .map(|i| (i.start_s, i.label.clone()))
+                .collect();
+            let reps: Vec<Value> = reps
+                .iter()
+                .map(|r| replication_json(sc, r, &labels))
+                .collect();
+            m.insert("per_replication".into(), Value::Array(reps));
+        }
+        doc
+    }
+
+    /// CSV: one row per (scope, name, metric[, interval]) with mean and ci95
+    /// (empty when undefined); `interval` is empty for whole-run rows.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let fmt = |x: f64| {
+            if x.is_finite() {
+                format!("{x}")
+            } else {
+                String::new()
+            }
+        };
+        w.write_record(["scope", "name", "metric", "mean", "ci95", "n", "interval"])
+            .expect("writing to memory");
+        let mut rows = vec![("total", &self.total)];
+        rows.extend(self.queues.iter().map(|s| ("queue", s)));
+        rows.extend(self.agent_groups.iter().map(|s| ("agent_group", s)));
+        let mut write = |scope: &str, name: &str, metrics: &[(&str, Estimate)], interval: &str| {
+            for (metric, e) in metrics {
+                w.write_record([
+                    scope,
+                    name,
+                    metric,
+                    &fmt(e.mean),
+                    &fmt(e.ci95),
+                    &e.n.to_string(),
+                    interval,
+                ])
+                .expect("writing to memory");
+            }
+        };
+        for (scope, s) in &rows {
+            write(scope, &s.name, &s.metrics, "");
+        }
+        for (scope, s) in &rows {
+            for i in &s.intervals {
+                write(scope, &s.name, &i.metrics, &i.label);
+            }
+        }
+        String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv is utf-8")
+    }
+}
+
+/// One scope as JSON: its metrics as `{mean, ci95}`, then its intervals.
+fn scope_json(s: &ScopeSummary, with_name: bool) -> Value {
+    let mut m = Map::new();
+    if with_name {
+        m.insert("name".into(), json!(s.name));
+    }
+    for (k, e) in &s.metrics {
+        m.insert((*k).into(), e.to_json());
+    }
+    let intervals: Vec<Value> = s
+        .intervals
+        .iter()
+        .map(|i| {
+            let mut im = Map::new();
+            im.insert("start_s".into(), json!(i.start_s));
+            im.insert("label".into(), json!(i.label));
+            for (k, e) in &i.metrics {
+                im.insert((*k).into(), e.to_json());
+            }
+            Value::Object(im)
+        })
+        .collect();
+    m.insert("intervals".into(), Value::Array(intervals));
+    Value::Object(m)
+}
+
+/// One replication's plain values, in the same blocks as the summary.
+fn replication_json(sc: &Scenario, r: &ReplicationMetrics, labels: &[(f64, String)]) -> Value {
+    let block = |name: Option<&str>,
+                 parts: &[Vec<(&'static str, f64)>],
+                 intervals: Vec<Vec<(&'static str, f64)>>| {
+        let mut m = Map::new();
+        if let Some(n) = name {
+            m.insert("name".into(), json!(n));
+        }
+        for part in parts {
+            for (k, v) in part {
+                m.insert((*k).into(), finite(*v));
+            }
+        }
+        let iv: Vec<Value> = intervals
+            .into_iter()
+            .zip(labels)
+            .map(|(vals, (start, label))| {
+                let mut im = Map::new();
+                im.insert("start_s".into(), json!(start));
+                im.insert("label".into(), json!(label));
+                for (k, v) in vals {
+                    im.insert(k.into(), finite(v));
+                }
+                Value::Object(im)
+            })
+            .collect();
+        m.insert("intervals".into(), Value::Array(iv));
+        Value::Object(m)
+    };
+    let cells = labels.len();
+    let total_intervals = (0..cells)
+        .map(|k| {
+            let mut v = named(&CALL_METRICS, &r.total_calls, Some(k));
+            v.extend(named(&AGENT_METRICS, &r.total_agents, Some(k)));
+            v.extend(named(&TOTAL_METRICS, &r.total_extra, Some(k)));
+            v
+        })
+        .collect();
+    let total = block(
+        None,
+        &[
+            named(&CALL_METRICS, &r.total_calls, None),
+            named(&AGENT_METRICS, &r.total_agents, None),
+            named(&TOTAL_METRICS, &r.total_extra, None),
+        ],
+        total_intervals,
+    );
+    let queues: Vec<Value> = r
+        .queues
+        .iter()
+        .zip(&sc.queues)
+        .map(|(v, q)| {
+            let iv = (0..cells)
+                .map(|k| named(&CALL_METRICS, v, Some(k)))
+                .collect();
+            block(Some(&q.name), &[named(&CALL_METRICS, v, None)], iv)
+        })
+        .collect();
+    let groups: Vec<Value> = r
+        .groups
+        .iter()
+        .zip(&sc.agent_groups)
+        .map(|(v, g)| {
+            let iv = (0..cells)
+                .map(|k| named(&AGENT_METRICS, v, Some(k)))
+                .collect();
+            block(Some(&g.name), &[named(&AGENT_METRICS, v, None)], iv)
+        })
+        .collect();
+    json!({
+        "replication": r.replication,
+        "total": total,
+        "queues": queues,
+        "agent_groups": groups,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimate_uses_student_t() {
+        let e = Estimate::from_values([1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(e.mean, 3.0);
+        // sd = sqrt(2.5), t(0.975, 4) = 2.776445
+        let expected = 2.776445 * (2.5f64 / 5.0).sqrt();
+        assert!((e.ci95 - expected).abs() < 1e-5, "{}", e.ci95);
+        assert_eq!(e.n, 5);
+    }
+
+    #[test]
+    fn estimate_skips_undefined_values() {
+        let e = Estimate::from_values([f64::NAN, 2.0]);
+        assert_eq!(e.mean, 2.0);
+        assert!(e.ci95.is_nan());
+        assert_eq!(e.n, 1);
+        assert!(Estimate::from_values([f64::NAN]).mean.is_nan());
+    }
+
+    #[test]
+    fn t_quantile_values() {
+        assert!((student_t_quantile(0.975, 19.0) - 2.093024).abs() < 1e-5);
+        assert!((student_t_quantile(0.975, 1e4) - 1.960201).abs() < 1e-5);
+        // Cached: the same answer again.
+        assert_eq!(
+            student_t_quantile(0.975, 19.0),
+            student_t_quantile(0.975, 19.0)
+        );
+    }
+}

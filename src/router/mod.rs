@@ -1,0 +1,528 @@
+//! The ACD router: owns the waiting calls of every queue ([`waiting`]), the
+//! pools of idle agents ([`pool`]), and the selection rules. The engine
+//! tells it "a call arrived", "an agent is available", "a call's wait
+//! crossed an overflow stage", "this agent leaves the floor"; it answers
+//! with assignments. It knows nothing of simulated events, so the same
+//! router could be driven by a live event feed.
+//!
+//! Overflow: a queue's stages say which levels may answer a call as its
+//! wait grows. Because a queue is FIFO, its head has waited longest: if the
+//! head is not yet eligible for an agent's level, no call behind it is.
+
+mod pool;
+pub mod waiting;
+
+use crate::rng::Stream;
+use crate::scenario::{AgentSelection, CallSelection, Scenario, Staffing};
+use pool::{IdlePool, Presence};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+pub use waiting::{WaitingCall, NEVER};
+
+/// Routing state of one agent.
+#[derive(Debug, Clone)]
+struct AgentState {
+    group: u32,
+    idle_since: u64,
+    calls: u64,
+    busy_us: u64,
+}
+
+/// A queue served by a group: its rank for the call-selection rule (lower
+/// first), and the wait from which the group's level may answer it.
+#[derive(Debug, Clone, Copy)]
+struct Served {
+    rank: u128,
+    queue: u32,
+    delay: u64,
+}
+
+/// The automatic call distributor's state and rules.
+#[derive(Debug)]
+pub struct Router {
+    agent_selection: AgentSelection,
+    waiting: waiting::Waiting,
+    queue_skill: Vec<u32>,
+    /// Per queue: overflow stages as (wait, highest level), empty without overflow.
+    stages: Vec<Vec<(u64, u32)>>,
+    agents: Vec<AgentState>,
+    presence: Vec<Presence>,
+    pools: Vec<IdlePool>,
+    /// Idle agents per group (stale pool entries excluded).
+    idle_count: Vec<u32>,
+    /// For each skill: (group, level) of the groups holding it, in declaration order.
+    skill_groups: Vec<Vec<(u32, u32)>>,
+    /// For each group: the queues it serves, sorted by rank.
+    group_queues: Vec<Vec<Served>>,
+    /// Queues with overflow whose head changed since the engine last asked.
+    heads_changed: Vec<u32>,
+    /// Round robin: the hunt starts at this agent.
+    rr_next: u32,
+    rng: Stream,
+}
+
+/// Group-local index where the hunt for an idle agent starts in a bitset
+/// pool: the round-robin pointer for round robin, the first agent otherwise.
+fn hunt_start(rule: AgentSelection, rr_next: u32, base: u32, words: &[u64]) -> usize {
+    if rule != AgentSelection::RoundRobin {
+        return 0;
+    }
+    let start = rr_next.saturating_sub(base) as usize;
+    if start >= words.len() * 64 {
+        0
+    } else {
+        start
+    }
+}
+
+/// Highest level allowed by the last of `stages` reached after waiting `wait`.
+fn level_after(stages: &[(u64, u32)], wait: u64) -> u32 {
+    match stages.iter().rev().find(|s| s.0 <= wait) {
+        Some(&(_, level)) => level,
+        None if stages.is_empty() => u32::MAX,
+        None => 0,
+    }
+}
+
+impl Router {
+    /// Builds the router for `sc`. Agents of groups with a constant `count`
+    /// are logged in and idle at time 0; agents of scheduled groups are off
+    /// until the engine logs them in. `rng` is used only by the random
+    /// agent-selection rule.
+    pub fn new(sc: &Scenario, rng: Stream) -> Router {
+        let mut agents = Vec::with_capacity(sc.agent_count() as usize);
+        let mut pools = Vec::with_capacity(sc.agent_groups.len());
+        for (g, group) in sc.agent_groups.iter().enumerate() {
+            let base = agents.len() as u32;
+            let n = group.agent_slots();
+            for _ in 0..n {
+                agents.push(AgentState {
+                    group: g as u32,
+                    idle_since: 0,
+                    calls: 0,
+                    busy_us: 0,
+                });
+            }
+            pools.push(match sc.routing.agent_selection {
+                AgentSelection::LongestIdle | AgentSelection::BestLevel => {
+                    IdlePool::Fifo(VecDeque::with_capacity(n as usize))
+                }
+                AgentSelection::FewestCalls | AgentSelection::LeastBusyTime => {
+                    IdlePool::Heap(BinaryHeap::with_capacity(n as usize))
+                }
+                AgentSelection::TopDown | AgentSelection::RoundRobin => IdlePool::Bits {
+                    words: vec![0u64; (n as usize).div_ceil(64)],
+                    base,
+                },
+                AgentSelection::Random => IdlePool::List {
+                    list: Vec::with_capacity(n as usize),
+                    pos: vec![u32::MAX; n as usize],
+                    base,
+                },
+            });
+        }
+
+        let mut skill_groups = vec![Vec::new(); sc.skills.len()];
+        for (g, group) in sc.agent_groups.iter().enumerate() {
+            if group.agent_slots() == 0 {
+                continue;
+            }
+            for &(s, level) in &group.skills {
+                skill_groups[s].push((g as u32, level));
+            }
+        }
+
+        let stages: Vec<Vec<(u64, u32)>> = sc
+            .queues
+            .iter()
+            .map(|q| {
+                q.overflow
+                    .iter()
+                    .map(|s| (s.after.micros(), s.max_level.unwrap_or(u32::MAX)))
+                    .collect()
+            })
+            .collect();
+
+        // Higher priority -> lower rank.
+        let prio_rank = |p: i32| (i32::MAX as i64 - p as i64) as u128;
+        let group_queues = sc
+            .agent_groups
+            .iter()
+            .map(|group| {
+                let mut v: Vec<Served> = sc
+                    .queues
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(q, queue)| {
+                        let level = group.level(queue.skill)?;
+                        let rank = match sc.routing.call_selection {
+                            CallSelection::Priority => prio_rank(queue.priority),
+                            CallSelection::LongestWaiting => 0,
+                            CallSelection::BestLevel => {
+                                ((level as u128) << 64) | prio_rank(queue.priority)
+                            }
+                        };
+                        let delay = if stages[q].is_empty() {
+                            0
+                        } else {
+                            stages[q]
+                                .iter()
+                                .find(|s| s.1 >= level)
+                                .map_or(NEVER, |s| s.0)
+                        };
+                        Some(Served {
+                            rank,
+                            queue: q as u32,
+                            delay,
+                        })
+                    })
+                    .collect();
+                v.sort_unstable_by_key(|s| (s.rank, s.queue));
+                v
+            })
+            .collect();
+
+        let n = agents.len();
+        let mut router = Router {
+            agent_selection: sc.routing.agent_selection,
+            waiting: waiting::Waiting::new(sc.queues.len()),
+            queue_skill: sc.queues.iter().map(|q| q.skill as u32).collect(),
+            stages,
+            agents,
+            presence: vec![
+                Presence {
+                    idle: false,
+                    epoch: 0
+                };
+                n
+            ],
+            pools,
+            idle_count: vec![0; sc.agent_groups.len()],
+            skill_groups,
+            group_queues,
+            heads_changed: Vec::new(),
+            rr_next: 0,
+            rng,
+        };
+        let mut base = 0u32;
+        for group in &sc.agent_groups {
+            let n = group.agent_slots();
+            if let Staffing::Count(_) = group.staffing {
+                for a in base..base + n {
+                    router.make_idle(a, 0);
+                }
+            }
+            base += n;
+        }
+        router
+    }
+
+    /// Group of `agent`.
+    #[inline]
+    pub fn group_of(&self, agent: u32) -> u32 {
+        self.agents[agent as usize].group
+    }
+
+    /// Number of idle agents.
+    pub fn idle_agents(&self) -> usize {
+        self.idle_count.iter().map(|&n| n as usize).sum()
+    }
+
+    /// Idle agents of group `g`.
+    pub fn idle_in_group(&self, g: usize) -> u32 {
+        self.idle_count[g]
+    }
+
+    /// Whether `agent` is idle.
+    pub fn is_idle(&self, agent: u32) -> bool {
+        self.presence[agent as usize].idle
+    }
+
+    /// The waiting calls.
+    pub fn waiting(&mut self) -> &mut waiting::Waiting {
+        &mut self.waiting
+    }
+
+    /// Whether queue `q` has overflow stages.
+    pub fn has_overflow(&self, q: usize) -> bool {
+        !self.stages[q].is_empty()
+    }
+
+    /// A call arrives in `queue`: returns the idle agent chosen to answer it
+    /// (now busy), or queues the call and returns `None`.
+    #[inline]
+    pub fn call_arrived(&mut self, queue: usize, call: WaitingCall) -> Option<u32> {
+        match self.pick_for_arrival(queue) {
+            Some(agent) => Some(agent),
+            None => {
+                self.enqueue(queue, call);
+                None
+            }
+        }
+    }
+
+    /// The idle agent who answers a new call of `queue` at once, if any
+    /// (removed from the idle pool).
+    #[inline]
+    pub fn pick_for_arrival(&mut self, queue: usize) -> Option<u32> {
+        let skill = self.queue_skill[queue] as usize;
+        let max_level = level_after(&self.stages[queue], 0);
+        self.pick_idle_agent(skill, max_level)
+    }
+
+    /// Puts a call at the back of `queue`.
+    #[inline]
+    pub fn enqueue(&mut self, queue: usize, call: WaitingCall) {
+        if self.waiting.is_empty(queue) && !self.stages[queue].is_empty() {
+            self.heads_changed.push(queue as u32);
+        }
+        self.waiting.push(queue, call);
+    }
+
+    /// Records that `agent` starts handling a call of `handle_us` (talk + wrap-up).
+    #[inline]
+    pub fn start_handling(&mut self, agent: u32, handle_us: u64) {
+        let a = &mut self.agents[agent as usize];
+        a.calls += 1;
+        a.busy_us += handle_us;
+    }
+
+    /// `agent` is available at `now` (free after a call, back from a break,
+    /// just logged in): returns the waiting call it takes (and the queue), or
+    /// puts the agent in its idle pool. Expired callers met on the way are
+    /// passed to `abandoned(queue, call)`.
+    #[inline]
+    pub fn agent_free<F: FnMut(usize, &WaitingCall)>(
+        &mut self,
+        agent: u32,
+        now: u64,
+        mut abandoned: F,
+    ) -> Option<(usize, WaitingCall)> {
+        let g = self.agents[agent as usize].group as usize;
+        let mut best: Option<(u128, u64, usize)> = None;
+        for &Served { rank, queue, delay } in &self.group_queues[g] {
+            if let Some((best_rank, _, _)) = best {
+                if rank > best_rank {
+                    break;
+                }
+            }
+            let q = queue as usize;
+            if self.waiting.drop_expired(q, now, &mut abandoned) && !self.stages[q].is_empty() {
+                self.heads_changed.push(queue);
+            }
+            if let Some(head) = self.waiting.head(q) {
+                if now - head.arrival < delay {
+                    // Not yet eligible for this agent's level (overflow).
+                    continue;
+                }
+                let key = (rank, head.arrival, q);
+                if best.is_none_or(|b| key < b) {
+                    best = Some(key);
+                }
+            }
+        }
+        if let Some((_, _, q)) = best {
+            let call = self.waiting.pop(q).expect("head seen above");
+            if !self.stages[q].is_empty() {
+                self.heads_changed.push(q as u32);
+            }
+            return Some((q, call));
+        }
+        self.make_idle(agent, now);
+        None
+    }
+
+    /// Queue `q`'s head may have crossed an overflow stage at `now`: drops
+    /// expired callers, and returns the head with the idle agent who answers
+    /// it if its stage now allows one.
+    pub fn overflow_due<F: FnMut(usize, &WaitingCall)>(
+        &mut self,
+        q: usize,
+        now: u64,
+        mut abandoned: F,
+    ) -> Option<(u32, WaitingCall)> {
+        self.waiting.drop_expired(q, now, &mut abandoned);
+        let head = *self.waiting.head(q)?;
+        let max_level = level_after(&self.stages[q], now - head.arrival);
+        let agent = self.pick_idle_agent(self.queue_skill[q] as usize, max_level)?;
+        self.waiting.pop(q);
+        Some((agent, head))
+    }
+
+    /// When queue `q` next needs a look for overflow: the moment its head
+    /// reaches its next stage or abandons, whichever is first ([`NEVER`] if
+    /// the queue is empty or its head has reached the last stage and is patient).
+    pub fn next_overflow_check<F: FnMut(usize, &WaitingCall)>(
+        &mut self,
+        q: usize,
+        now: u64,
+        mut abandoned: F,
+    ) -> u64 {
+        self.waiting.drop_expired(q, now, &mut abandoned);
+        let Some(head) = self.waiting.head(q) else {
+            return NEVER;
+        };
+        let wait = now - head.arrival;
+        let crossing = self.stages[q]
+            .iter()
+            .find(|s| s.0 > wait)
+            .map_or(NEVER, |s| head.arrival.saturating_add(s.0));
+        crossing.min(head.deadline)
+    }
+
+    /// Takes the list of overflow queues whose head changed (the engine
+    /// re-arms their timers), leaving it empty.
+    pub fn take_heads_changed(&mut self, out: &mut Vec<u32>) {
+        std::mem::swap(out, &mut self.heads_changed);
+        self.heads_changed.clear();
+    }
+
+    /// Removes `agent` from its idle pool if it is idle (it goes on break or
+    /// logs off); returns whether it was idle.
+    pub fn take_idle(&mut self, agent: u32) -> bool {
+        let p = &mut self.presence[agent as usize];
+        if !p.idle {
+            return false;
+        }
+        p.idle = false;
+        p.epoch = p.epoch.wrapping_add(1);
+        let g = self.agents[agent as usize].group as usize;
+        self.pools[g].remove(agent);
+        self.idle_count[g] -= 1;
+        true
+    }
+
+    /// Removes one idle agent of group `g` (to log off), if any.
+    pub fn take_any_idle(&mut self, g: usize) -> Option<u32> {
+        if self.idle_count[g] == 0 {
+            return None;
+        }
+        self.pools[g].clean(&self.presence);
+        let agent = self.pools[g].take_any()?;
+        let p = &mut self.presence[agent as usize];
+        p.idle = false;
+        p.epoch = p.epoch.wrapping_add(1);
+        self.idle_count[g] -= 1;
+        Some(agent)
+    }
+
+    /// Removes every call still waiting, in queue order, passing it to `f(queue, call)`.
+    pub fn drain_waiting<F: FnMut(usize, &WaitingCall)>(&mut self, f: F) {
+        self.waiting.drain(f);
+    }
+
+    fn make_idle(&mut self, agent: u32, now: u64) {
+        let a = &mut self.agents[agent as usize];
+        a.idle_since = now;
+        let (calls, busy) = (a.calls, a.busy_us);
+        let g = a.group as usize;
+        let p = &mut self.presence[agent as usize];
+        debug_assert!(!p.idle, "agent {agent} is already idle");
+        p.idle = true;
+        let key = match self.agent_selection {
+            AgentSelection::FewestCalls => calls,
+            _ => busy,
+        };
+        self.pools[g].push(agent, p.epoch, key, now);
+        self.idle_count[g] += 1;
+    }
+
+    /// Chooses (and removes from its pool) the idle agent that takes a call
+    /// of `skill`, among the groups holding it at a level up to `max_level`.
+    #[inline]
+    fn pick_idle_agent(&mut self, skill: usize, max_level: u32) -> Option<u32> {
+        if self.agent_selection == AgentSelection::Random {
+            return self.pick_random(skill, max_level);
+        }
+        // (rule key, group, the group's best idle agent): the lowest key wins.
+        let mut best: Option<((u64, u64, u64), usize, u32)> = None;
+        for &(g, level) in &self.skill_groups[skill] {
+            if level > max_level {
+                continue;
+            }
+            let g = g as usize;
+            if self.idle_count[g] == 0 {
+                continue;
+            }
+            self.pools[g].clean(&self.presence);
+            let (key, agent) = match &self.pools[g] {
+                IdlePool::Fifo(v) => {
+                    let &(a, _) = v.front().expect("idle count above zero");
+                    let since = self.agents[a as usize].idle_since;
+                    if self.agent_selection == AgentSelection::BestLevel {
+                        ((level as u64, since, a as u64), a)
+                    } else {
+                        ((since, a as u64, 0), a)
+                    }
+                }
+                IdlePool::Heap(h) => {
+                    let &Reverse((k, since, a, _)) = h.peek().expect("idle count above zero");
+                    ((k, since, a as u64), a)
+                }
+                IdlePool::Bits { words, base } => {
+                    let start = hunt_start(self.agent_selection, self.rr_next, *base, words);
+                    let Some(i) = IdlePool::first_bit_from(words, start) else {
+                        continue;
+                    };
+                    let a = *base + i as u32;
+                    let key = if self.agent_selection == AgentSelection::RoundRobin {
+                        // Circular distance from the hunt pointer.
+                        let n = self.agents.len() as u64;
+                        ((a as u64 + n - self.rr_next as u64) % n, 0, 0)
+                    } else {
+                        (a as u64, 0, 0)
+                    };
+                    (key, a)
+                }
+                IdlePool::List { .. } => unreachable!("random handled above"),
+            };
+            if best.is_none_or(|(b, _, _)| key < b) {
+                best = Some((key, g, agent));
+            }
+        }
+        let (_, g, agent) = best?;
+        match &mut self.pools[g] {
+            IdlePool::Fifo(v) => {
+                v.pop_front();
+            }
+            IdlePool::Heap(h) => {
+                h.pop();
+            }
+            pool @ IdlePool::Bits { .. } => pool.remove(agent),
+            IdlePool::List { .. } => unreachable!("random handled above"),
+        }
+        self.presence[agent as usize].idle = false;
+        self.idle_count[g] -= 1;
+        if self.agent_selection == AgentSelection::RoundRobin {
+            self.rr_next = (agent + 1) % self.agents.len() as u32;
+        }
+        Some(agent)
+    }
+
+    fn pick_random(&mut self, skill: usize, max_level: u32) -> Option<u32> {
+        let total: usize = self.skill_groups[skill]
+            .iter()
+            .filter(|&&(_, level)| level <= max_level)
+            .map(|&(g, _)| self.idle_count[g as usize] as usize)
+            .sum();
+        if total == 0 {
+            return None;
+        }
+        let mut r = self.rng.below(total as u64) as usize;
+        for &(g, level) in &self.skill_groups[skill] {
+            if level > max_level {
+                continue;
+            }
+            let g = g as usize;
+            let n = self.idle_count[g] as usize;
+            if r < n {
+                let agent = self.pools[g].take_listed(r);
+                self.presence[agent as usize].idle = false;
+                self.idle_count[g] -= 1;
+                return Some(agent);
+            }
+            r -= n;
+        }
+        unreachable!("r < total")
+    }
+}

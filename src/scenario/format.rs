@@ -1,0 +1,396 @@
+//! The scenario file format, declared once: every object, its fields, their
+//! types and their documentation. The reader (`acdsim run`, `validate`) and
+//! the JSON Schema (`acdsim schema`) are both generated from these
+//! declarations, so they cannot disagree. Checks that involve several fields
+//! (exactly one of `count`, `staffing`, `shifts`; breaks inside their shift;
+//! overflow stages in order) sit next to the object they concern.
+
+use super::fields::{
+    Amount, ClockTime, Dist, Duration, Levels, PerInterval, PositiveDuration, Probability,
+    RateProfile, Share, SkillRef, StaffingList, Target, TimeOfDay, VolumeCv,
+};
+use super::read::{Bounded, Checker, FileValue, NamedList, NonEmpty, Object, UniqueName};
+use super::{AgentSelection, CallSelection, Closing};
+use crate::file_object;
+use crate::time::SimTime;
+use serde_json::json;
+
+/// More replications than anyone needs; the runner keeps a few hundred bytes per replication.
+pub const MAX_REPLICATIONS: u32 = 100_000;
+/// At most this many intervals in the measured window (statistics are kept per interval).
+pub const MAX_INTERVALS: usize = 10_000;
+
+crate::file_choice!(AgentSelection);
+crate::file_choice!(CallSelection);
+crate::file_choice!(Closing);
+
+file_object! {
+    /// A contact-center scenario for acdsim: queues fed by callers, agent
+    /// groups with skills and staffing, routing rules, and the time frame of
+    /// the simulation.
+    pub struct ScenarioSpec ("scenario") {
+        /// Name shown in reports.
+        req name: UniqueName,
+        /// Seed of every random stream (default 1). The same seed gives the same callers.
+        opt seed: Bounded<u64, 0, { u64::MAX as i128 }>,
+        /// Length of the measured window.
+        req horizon: PositiveDuration,
+        /// Simulated before the measured window and not counted (default 0): the run lasts warmup + horizon.
+        opt warmup: Duration,
+        /// Independent replications (days) to simulate (default 10, at most 100000).
+        opt replications: Bounded<u32, 1, { MAX_REPLICATIONS as i128 }>,
+        /// A call answered within this wait counts toward the service level (default 20s); queues may override it.
+        opt service_level_threshold: Duration,
+        /// Service-level target (a fraction, 0.8 for 80%): reports the share of days that meet it (`sl_target_met`).
+        opt service_level_target: Target,
+        /// Length of the intervals of profiles, staffing lists and per-interval results (default 30m).
+        opt interval: PositiveDuration,
+        /// Clock time of the start of the measured window ("08:00"): labels intervals and lets shifts and breaks be written as clock times.
+        opt clock_start: ClockTime,
+        /// Day-to-day volume uncertainty: each replication multiplies every arrival rate by one factor drawn from a gamma distribution with mean 1 and this coefficient of variation.
+        opt volume_cv: VolumeCv,
+        /// Trunk lines shared by all queues, each held from a call's arrival until it leaves; an arrival finding every line busy is blocked.
+        opt lines: Bounded<u32, 0, { u32::MAX as i128 }>,
+        /// What happens at the end of the horizon: "stop" (default: calls still waiting are unresolved), "drain" (no new calls; agents stay until every waiting call is answered or abandoned) or "disconnect" (calls still waiting are disconnected).
+        opt closing: Closing,
+        /// Skill names (each queue needs one; agent groups hold several at levels).
+        req skills: NamedList<UniqueName>,
+        /// One queue per call type.
+        req queues: NamedList<QueueSpec>,
+        /// Groups of identical agents.
+        req agent_groups: NamedList<AgentGroupSpec>,
+        /// Routing rules of the ACD.
+        opt routing: RoutingSpec,
+        /// The JSON Schema of this format, for editors (`acdsim schema` prints it); ignored by acdsim.
+        opt schema_url as "$schema": String,
+    }
+}
+
+file_object! {
+    /// One call type: its own FIFO queue, fed by its own arrival process.
+    pub struct QueueSpec ("queue") {
+        /// Unique name of the queue.
+        req name: UniqueName,
+        /// The skill an agent needs to answer its calls.
+        req skill: SkillRef,
+        /// Higher is served first (default 0; see routing.call_selection).
+        opt priority: Bounded<i32, { i32::MIN as i128 }, { i32::MAX as i128 }>,
+        /// The arrival process.
+        req arrivals: ArrivalsSpec,
+        /// Talk time: a distribution, or one per interval (chosen by the call's arrival interval).
+        req handle_time: PerInterval<Dist>,
+        /// Time a caller waits before abandoning (absent: never abandons); a distribution or one per interval.
+        opt patience: PerInterval<Dist>,
+        /// After-call work during which the agent takes no call (absent: none); a distribution or one per interval.
+        opt wrap_up: PerInterval<Dist>,
+        /// Overrides the scenario's service-level threshold for this queue.
+        opt service_level_threshold: Duration,
+        /// Overrides the scenario's service-level target for this queue.
+        opt service_level_target: Target,
+        /// A caller who finds no eligible idle agent leaves at once with this probability (counted as abandoned with a wait of 0, and as balked).
+        opt balk_probability: Probability,
+        /// At most this many calls wait in the queue; an arrival finding it full is blocked.
+        opt max_waiting: Bounded<u32, 0, { u32::MAX as i128 }>,
+        /// Overflow stages: as its wait grows, a call may be answered by agents of higher level numbers. The first stage is at 0s; a stage without max_level opens the queue to every level.
+        opt overflow: NonEmpty<StageSpec>,
+    }
+    check = |ck, obj, value| value.is_none_or(|q| check_overflow(ck, &obj.path, q));
+}
+
+file_object! {
+    /// The arrival process of a queue: Poisson, piecewise constant by interval.
+    pub struct ArrivalsSpec ("arrivals") {
+        /// Calls per hour: a number (constant), or a list with one rate per interval of the measured window (its length × interval = horizon). During a warm-up the first interval's rate applies.
+        req rate_per_hour: RateProfile,
+    }
+}
+
+file_object! {
+    /// One overflow stage of a queue.
+    pub struct StageSpec ("overflow stage") {
+        /// Wait at which the stage starts (the first stage starts at 0s).
+        req after: Duration,
+        /// Highest level number that may answer from this stage on (absent: every level).
+        opt max_level: Bounded<u32, 1, { u32::MAX as i128 }>,
+    }
+}
+
+file_object! {
+    /// A group of identical agents: the same skills, levels and cost. Give
+    /// exactly one of `count`, `staffing` or `shifts`.
+    pub struct AgentGroupSpec ("agent group") {
+        /// Unique name of the group.
+        req name: UniqueName,
+        /// Agents logged in for the whole run.
+        opt count: Bounded<u32, 0, { u32::MAX as i128 }>,
+        /// Agents per interval of the measured window (one number per interval; the first applies during a warm-up).
+        opt staffing: StaffingList,
+        /// Shifts: agents who log in at `start`, take their breaks, and log out at `end`.
+        opt shifts: NonEmpty<ShiftSpec>,
+        /// Skill name → level (1 = primary, 2 = secondary…).
+        req skills: Levels,
+        /// Share of scheduled time unavailable for calls (meetings, training, absence): the group puts round(n × (1 − shrinkage)) of its n scheduled agents on the floor; all n are paid.
+        opt shrinkage: Share,
+        /// Cost of one scheduled agent-hour (overtime included).
+        opt cost_per_hour: Amount,
+    }
+    check = |ck, obj, _| check_one_staffing(ck, obj);
+    extra_schema = |s: &mut serde_json::Value| {
+        s["oneOf"] = json!([
+            { "required": ["count"] }, { "required": ["staffing"] }, { "required": ["shifts"] },
+        ]);
+    };
+}
+
+file_object! {
+    /// A shift: `agents` agents log in at `start` and log out at `end` (finishing their call), with breaks.
+    pub struct ShiftSpec ("shift") {
+        /// Clock time ("08:00", needs clock_start) or duration from the start of the measured window ("0s").
+        req start: TimeOfDay,
+        /// Clock time or duration from the start of the measured window; an end earlier than the start is the next day.
+        req end: TimeOfDay,
+        /// Agents working this shift.
+        req agents: Bounded<u32, 0, { u32::MAX as i128 }>,
+        /// Breaks of each agent of the shift (an agent busy at the start of a break takes it when the call ends).
+        opt breaks: Vec<BreakSpec>,
+    }
+    check = |ck, obj, value| value.is_none_or(|s| check_shift(ck, &obj.path, s));
+}
+
+file_object! {
+    /// A break in a shift.
+    pub struct BreakSpec ("break") {
+        /// Clock time or duration from the start of the measured window.
+        req start: TimeOfDay,
+        /// Length of the break.
+        req duration: PositiveDuration,
+    }
+}
+
+file_object! {
+    /// Routing rules of the ACD.
+    pub struct RoutingSpec ("routing") {
+        /// Which idle agent gets an arriving call (default longest_idle).
+        opt agent_selection: AgentSelection,
+        /// Which waiting call an agent who frees up takes (default priority).
+        opt call_selection: CallSelection,
+    }
+}
+
+/// A group gives exactly one of `count`, `staffing`, `shifts`.
+pub(super) fn check_one_staffing(ck: &mut Checker, obj: &Object<'_>) -> bool {
+    let given: Vec<&str> = ["count", "staffing", "shifts"]
+        .into_iter()
+        .filter(|f| obj.has(f))
+        .collect();
+    match given.len() {
+        1 => true,
+        0 => {
+            let path = super::read::join_key(&obj.path, "count");
+            ck.problem(
+                &path,
+                "missing field (give the group's agents as count, staffing or shifts)",
+            );
+            false
+        }
+        _ => {
+            ck.problem(
+                &obj.path,
+                format!(
+                    "give exactly one of count, staffing or shifts, got {}",
+                    given.join(" and ")
+                ),
+            );
+            false
+        }
+    }
+}
+
+/// Overflow stages start at 0 s, in increasing order of wait, with levels
+/// that only widen; a stage open to every level is the last.
+fn check_overflow(ck: &mut Checker, path: &str, q: &QueueSpec) -> bool {
+    let Some(NonEmpty(stages)) = &q.overflow else {
+        return true;
+    };
+    let at = |i: usize, field: &str| format!("{path}.overflow[{i}].{field}");
+    let mut ok = true;
+    if stages[0].after.0 != SimTime::ZERO {
+        ck.problem(
+            &at(0, "after"),
+            format!("the first stage starts at 0s, got {}", stages[0].after.0),
+        );
+        ok = false;
+    }
+    for (i, pair) in stages.windows(2).enumerate() {
+        let (a, b) = (&pair[0], &pair[1]);
+        if b.after.0 <= a.after.0 {
+            let message = format!(
+                "stages must start at increasing waits: {} is not after {}",
+                b.after.0, a.after.0
+            );
+            ck.problem(&at(i + 1, "after"), message);
+            ok = false;
+        }
+        match (a.max_level, b.max_level) {
+            (None, _) => {
+                let message =
+                    "a stage without max_level opens the queue to every level: it must be the last";
+                ck.problem(&at(i, "max_level"), message);
+                ok = false;
+            }
+            (Some(x), Some(y)) if y.0 < x.0 => {
+                let message = format!(
+                    "levels only widen from stage to stage: {} is below the previous stage's {}",
+                    y.0, x.0
+                );
+                ck.problem(&at(i + 1, "max_level"), message);
+                ok = false;
+            }
+            _ => {}
+        }
+    }
+    ok
+}
+
+impl ShiftSpec {
+    /// (start, end) in run time; an end at or before the start given as a
+    /// clock time is the next day's.
+    pub fn span(&self) -> (SimTime, SimTime) {
+        let (start, mut end) = (self.start.0, self.end.0);
+        if end <= start && self.end.1 {
+            end = SimTime(end.0 + 86_400 * crate::time::MICROS_PER_SEC);
+        }
+        (start, end)
+    }
+}
+
+/// A shift ends after it starts, inside the run; its breaks lie inside it
+/// and do not overlap.
+fn check_shift(ck: &mut Checker, path: &str, s: &ShiftSpec) -> bool {
+    let (start, end) = s.span();
+    let mut ok = true;
+    if end <= start {
+        let message = format!(
+            "the shift must end after it starts ({} from the start of the window)",
+            window_offset(ck, start)
+        );
+        ck.problem(&format!("{path}.end"), message);
+        return false;
+    }
+    if ck.ctx.intervals.is_some() {
+        let run_end = SimTime(ck.ctx.warmup_us + ck.ctx.window_us);
+        if end > run_end {
+            let message = format!(
+                "the shift ends {} after the start of the window, past the end of the horizon ({})",
+                window_offset(ck, end),
+                SimTime(ck.ctx.window_us)
+            );
+            ck.problem(&format!("{path}.end"), message);
+            ok = false;
+        }
+    }
+    let breaks = s.breaks.as_deref().unwrap_or_default();
+    let mut spans: Vec<(SimTime, SimTime, usize)> = breaks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let mut bs = b.start.0;
+            // A break written as a clock time in an overnight shift falls on the shift's day.
+            if bs < start && b.start.1 {
+                bs = SimTime(bs.0 + 86_400 * crate::time::MICROS_PER_SEC);
+            }
+            (bs, SimTime(bs.0.saturating_add(b.duration.0 .0)), i)
+        })
+        .collect();
+    for &(bs, be, i) in &spans {
+        if bs < start || be > end {
+            let message = format!(
+                "the break ({} to {} from the start of the window) is not inside its shift ({} to {})",
+                window_offset(ck, bs),
+                window_offset(ck, be),
+                window_offset(ck, start),
+                window_offset(ck, end)
+            );
+            ck.problem(&format!("{path}.breaks[{i}]"), message);
+            ok = false;
+        }
+    }
+    spans.sort();
+    for pair in spans.windows(2) {
+        if pair[1].0 < pair[0].1 {
+            let message = format!("overlaps breaks[{}] of the same shift", pair[0].2);
+            ck.problem(&format!("{path}.breaks[{}]", pair[1].2), message);
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// A run time shown as an offset from the start of the measured window ("-30m", "2h").
+fn window_offset(ck: &Checker, t: SimTime) -> String {
+    let w = ck.ctx.warmup_us;
+    if t.0 >= w {
+        SimTime(t.0 - w).to_string()
+    } else {
+        format!("-{}", SimTime(w - t.0))
+    }
+}
+
+/// The JSON Schema of the scenario format (draft 2020-12).
+pub fn schema() -> serde_json::Value {
+    let mut defs = super::read::Defs::default();
+    let root = ScenarioSpec::schema(&mut defs);
+    let name = root["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+        .expect("the scenario is a definition")
+        .to_string();
+    let mut doc = defs.0.remove(&name).expect("defined above");
+    doc["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
+    doc["$id"] = json!("https://acdsim.dev/schema/scenario.schema.json");
+    doc["title"] = json!("acdsim scenario");
+    doc["$defs"] = serde_json::Value::Object(defs.0.into_iter().collect());
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_describes_every_field_of_the_reader() {
+        let s = schema();
+        let props = s["properties"].as_object().unwrap();
+        let names: Vec<&str> = props.keys().map(String::as_str).collect();
+        assert_eq!(names, ScenarioSpec::FIELDS);
+        for (name, p) in props {
+            assert!(
+                p["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "{name} has no description"
+            );
+        }
+        let queue = &s["$defs"]["QueueSpec"];
+        let qnames: Vec<&str> = queue["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(qnames, QueueSpec::FIELDS);
+        assert_eq!(queue["additionalProperties"], false);
+        assert_eq!(
+            s["required"],
+            json!(["name", "horizon", "skills", "queues", "agent_groups"])
+        );
+        let closing: Vec<&str> = s["$defs"]
+            .as_object()
+            .unwrap()
+            .values()
+            .chain(std::iter::once(&s))
+            .filter_map(|d| d["properties"].get("closing"))
+            .flat_map(|c| c["oneOf"].as_array().unwrap())
+            .map(|c| c["const"].as_str().unwrap())
+            .collect();
+        assert_eq!(closing, ["stop", "drain", "disconnect"]);
+    }
+}
