@@ -9,8 +9,6 @@ use crate::rng::Stream;
 use crate::router::NEVER;
 use crate::scenario::{Profile, Scenario};
 use rand_distr::{Distribution as _, Exp1};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// A stretch of constant rate: from `start` (run time, µs) on, a mean
 /// interarrival of `mean_us` (infinite when the rate is 0).
@@ -70,9 +68,24 @@ impl ArrivalProcess {
 
     /// Time of the arrival after one at `now` (or the first, with `now` = 0);
     /// [`NEVER`] if none before the end.
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self, now: u64) -> u64 {
-        let mut e: f64 = Exp1.sample(&mut self.rng);
+        let e: f64 = Exp1.sample(&mut self.rng);
+        if let [only] = self.pieces[..] {
+            // Constant rate: the common case, kept tight.
+            if !only.mean_us.is_finite() {
+                return NEVER;
+            }
+            // Round to the microsecond; saturating keeps absurd tails finite.
+            let at = now.saturating_add((e * only.mean_us + 0.5) as u64);
+            return if at < self.end { at } else { NEVER };
+        }
+        self.next_piecewise(now, e)
+    }
+
+    /// [`ArrivalProcess::next`] across pieces, with the exponential draw `e`.
+    #[inline(never)]
+    fn next_piecewise(&mut self, now: u64, mut e: f64) -> u64 {
         let mut t = now;
         let mut k = self.cursor;
         loop {
@@ -108,29 +121,34 @@ impl ArrivalProcess {
     }
 }
 
-/// The next arrival of every queue, earliest first (lowest queue on ties).
+/// The next arrival of every queue, earliest first (lowest queue on ties):
+/// a binary min-heap of (time, queue), one entry per queue.
 #[derive(Debug)]
 pub struct ArrivalCalendar {
-    heap: BinaryHeap<Reverse<(u64, u32)>>,
+    heap: Vec<(u64, u32)>,
     processes: Vec<ArrivalProcess>,
 }
 
 impl ArrivalCalendar {
     /// Draws each queue's first arrival.
     pub fn new(mut processes: Vec<ArrivalProcess>) -> Self {
-        let heap = processes
-            .iter_mut()
-            .enumerate()
-            .map(|(q, p)| Reverse((p.next(0), q as u32)))
-            .collect();
-        ArrivalCalendar { heap, processes }
+        let mut cal = ArrivalCalendar {
+            heap: Vec::with_capacity(processes.len()),
+            processes: Vec::new(),
+        };
+        for (q, p) in processes.iter_mut().enumerate() {
+            cal.heap.push((p.next(0), q as u32));
+        }
+        cal.heap.sort_unstable();
+        cal.processes = processes;
+        cal
     }
 
     /// (time, queue) of the next arrival; time [`NEVER`] when none is left.
     #[inline]
     pub fn peek(&self) -> (u64, usize) {
-        match self.heap.peek() {
-            Some(&Reverse((t, q))) => (t, q as usize),
+        match self.heap.first() {
+            Some(&(t, q)) => (t, q as usize),
             None => (NEVER, 0),
         }
     }
@@ -138,10 +156,34 @@ impl ArrivalCalendar {
     /// The arrival at the top happens: draws that queue's next one.
     #[inline]
     pub fn advance(&mut self) {
-        let mut top = self.heap.peek_mut().expect("a queue has a pending arrival");
-        let Reverse((t, q)) = *top;
+        let (t, q) = self.heap[0];
         let next = self.processes[q as usize].next(t);
-        *top = Reverse((next, q));
+        self.heap[0] = (next, q);
+        self.sift_down();
+    }
+
+    #[inline]
+    fn sift_down(&mut self) {
+        let n = self.heap.len();
+        let mut i = 0;
+        loop {
+            let left = 2 * i + 1;
+            if left >= n {
+                return;
+            }
+            let right = left + 1;
+            let child = if right < n && self.heap[right] < self.heap[left] {
+                right
+            } else {
+                left
+            };
+            if self.heap[child] < self.heap[i] {
+                self.heap.swap(child, i);
+                i = child;
+            } else {
+                return;
+            }
+        }
     }
 }
 
@@ -193,6 +235,33 @@ mod tests {
             assert!(a.iter().any(|&t| t >= 2 * h));
             assert!(a.windows(2).all(|w| w[0] <= w[1]));
         }
+    }
+
+    #[test]
+    fn the_calendar_gives_arrivals_in_time_order_lowest_queue_first_on_ties() {
+        let sc = scenario("3h", serde_json::json!(600));
+        let processes: Vec<ArrivalProcess> = (0..7)
+            .map(|q| {
+                ArrivalProcess::new(
+                    &sc,
+                    &sc.queues[0].arrivals.rate_per_hour,
+                    None,
+                    // Queues 0 and 1 share a stream: their arrivals tie.
+                    Stream::new(1, 0, 1, q.max(1)),
+                )
+            })
+            .collect();
+        let mut cal = ArrivalCalendar::new(processes);
+        let mut last = (0, 0);
+        let mut ties = 0;
+        for _ in 0..5000 {
+            let (t, q) = cal.peek();
+            assert!((t, q) >= last, "{:?} after {:?}", (t, q), last);
+            ties += (t == last.0 && q == 1 && last.1 == 0) as u32;
+            last = (t, q);
+            cal.advance();
+        }
+        assert!(ties > 100, "queues 0 and 1 tie and 0 goes first");
     }
 
     #[test]

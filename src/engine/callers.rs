@@ -10,39 +10,59 @@ use crate::scenario::{Profile, Queue};
 
 /// Random sources and fixed parameters of one queue's callers.
 pub(super) struct CallerSource {
-    handle: Profile<Sampler>,
-    patience: Option<Profile<Sampler>>,
-    wrap: Profile<Sampler>,
+    /// The samplers of the current interval's distributions (patience `None`: patient callers).
+    handle: Sampler,
+    patience: Option<Sampler>,
+    wrap: Sampler,
+    /// With distributions by interval: (handle, patience, wrap) of each interval.
+    by_interval: Option<Vec<(Sampler, Option<Sampler>, Sampler)>>,
+    /// The interval whose samplers are current.
+    current: usize,
     handle_rng: Stream,
     patience_rng: Stream,
     wrap_rng: Stream,
     /// With `balk_probability`: its stream and the probability.
     balk: Option<(Stream, f64)>,
-    /// Whether any distribution changes by interval.
-    pub by_interval: bool,
     pub sl_threshold_us: u64,
-}
-
-fn samplers(p: &Profile<DurationDist>) -> Profile<Sampler> {
-    p.map(DurationDist::sampler)
 }
 
 impl CallerSource {
     pub fn new(queue: &Queue, seed: u64, replication: u64, q: u64) -> CallerSource {
         let stream = |kind| Stream::for_kind(seed, replication, kind, q);
-        let handle = samplers(&queue.handle_time);
-        let patience = queue.patience.as_ref().map(samplers);
-        let wrap = queue
-            .wrap_up
-            .as_ref()
-            .map(samplers)
-            .unwrap_or(Profile::Constant(Sampler::Constant(0)));
-        let varies = |p: &Profile<Sampler>| matches!(p, Profile::PerInterval(_));
+        let at = |p: &Profile<DurationDist>, k: usize| p.at(k).sampler();
+        let samplers = |k: usize| {
+            (
+                at(&queue.handle_time, k),
+                queue.patience.as_ref().map(|p| at(p, k)),
+                queue
+                    .wrap_up
+                    .as_ref()
+                    .map_or(Sampler::Constant(0), |p| at(p, k)),
+            )
+        };
+        let varies = |p: &Profile<DurationDist>| matches!(p, Profile::PerInterval(_));
+        let intervals = [
+            Some(&queue.handle_time),
+            queue.patience.as_ref(),
+            queue.wrap_up.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| match p {
+            Profile::PerInterval(v) => Some(v.len()),
+            Profile::Constant(_) => None,
+        })
+        .max();
+        let any_varies = varies(&queue.handle_time)
+            || queue.patience.as_ref().is_some_and(varies)
+            || queue.wrap_up.as_ref().is_some_and(varies);
+        let (handle, patience, wrap) = samplers(0);
         CallerSource {
-            by_interval: varies(&handle) || patience.as_ref().is_some_and(varies) || varies(&wrap),
             handle,
             patience,
             wrap,
+            by_interval: any_varies.then(|| (0..intervals.unwrap_or(1)).map(samplers).collect()),
+            current: 0,
             handle_rng: stream(StreamKind::HandleTime),
             patience_rng: stream(StreamKind::Patience),
             wrap_rng: stream(StreamKind::WrapUp),
@@ -54,19 +74,32 @@ impl CallerSource {
         }
     }
 
+    /// Whether the distributions change by interval.
+    #[inline]
+    pub fn by_interval(&self) -> bool {
+        self.by_interval.is_some()
+    }
+
     /// A caller arriving at `now` in interval `k` (its distributions'
     /// interval); the flag says whether it balks should it find no idle agent.
-    #[inline]
+    #[inline(always)]
     pub fn draw(&mut self, now: u64, k: usize) -> (WaitingCall, bool) {
+        if k != self.current {
+            if let Some(all) = &self.by_interval {
+                let (h, p, w) = all[k.min(all.len() - 1)].clone();
+                (self.handle, self.patience, self.wrap) = (h, p, w);
+                self.current = k;
+            }
+        }
         let deadline = match &self.patience {
-            Some(p) => now.saturating_add(p.at(k).sample(&mut self.patience_rng)),
+            Some(p) => now.saturating_add(p.sample(&mut self.patience_rng)),
             None => NEVER,
         };
         let call = WaitingCall {
             arrival: now,
             deadline,
-            talk: self.handle.at(k).sample(&mut self.handle_rng),
-            wrap: self.wrap.at(k).sample(&mut self.wrap_rng),
+            talk: self.handle.sample(&mut self.handle_rng),
+            wrap: self.wrap.sample(&mut self.wrap_rng),
         };
         let balks = match &mut self.balk {
             Some((rng, p)) => rng.unit_f64() < *p,

@@ -93,8 +93,13 @@ pub struct Simulation<'a> {
     /// Earliest of: next floor change, next interval boundary, the horizon.
     next_special: u64,
     next_boundary: u64,
-    /// Cell of the current time ([`NO_CELL`] during the warm-up).
+    /// Cell of the current time ([`NO_CELL`] during the warm-up), and its span.
     cur_cell: usize,
+    cur_cell_start: u64,
+    cur_cell_end: u64,
+    /// No agent ever leaves the floor (constant groups, no drain): agent
+    /// events are always the end of a call.
+    floor_static: bool,
     horizon_passed: bool,
     /// Per queue: most calls allowed to wait (`u32::MAX`: no limit).
     max_waiting: Vec<u32>,
@@ -211,6 +216,9 @@ impl<'a> Simulation<'a> {
             next_special: 0,
             next_boundary: grid.warmup,
             cur_cell: NO_CELL,
+            cur_cell_start: 0,
+            cur_cell_end: 0,
+            floor_static: !draining && sc.agent_groups.iter().all(|g| g.constant_count().is_some()),
             horizon_passed: false,
             max_waiting: sc
                 .queues
@@ -299,7 +307,10 @@ impl<'a> Simulation<'a> {
             } else {
                 NEVER
             };
+            self.cur_cell_start = s;
+            self.cur_cell_end = self.next_boundary.min(self.grid.horizon);
         }
+
         while self.plan.next_time() == s {
             let change = self.plan.pop();
             self.apply(change, s);
@@ -310,6 +321,8 @@ impl<'a> Simulation<'a> {
                 return false;
             }
             self.cur_cell = self.grid.cell_of(s);
+            self.cur_cell_start = s;
+            self.cur_cell_end = NEVER;
             self.begin_drain(s);
         }
         let horizon = if self.horizon_passed {
@@ -327,7 +340,7 @@ impl<'a> Simulation<'a> {
         // Every caller draws its patience, talk and wrap-up on arrival, from its
         // queue's own streams: the same callers whatever the staffing.
         let src = &mut self.callers[q];
-        let k = if src.by_interval {
+        let k = if src.by_interval() {
             self.grid.profile_index(now)
         } else {
             0
@@ -389,22 +402,24 @@ impl<'a> Simulation<'a> {
     /// The agent at the top of the event heap is done with its call or break.
     #[inline]
     fn on_agent_event(&mut self, agent: u32, now: u64) {
-        let a = self.agents[agent as usize];
-        if a.place == Place::Break {
-            self.events.pop();
-            self.end_break(agent, now);
-            return;
-        }
-        let g = self.router.group_of(agent) as usize;
-        if a.due != staffing::Due::Nothing || self.groups[g].pending > 0 || self.drain.ended {
-            self.events.pop();
-            self.leave_after_call(agent, now);
-            return;
+        if !self.floor_static {
+            let a = self.agents[agent as usize];
+            if a.place == Place::Break {
+                self.events.pop();
+                self.end_break(agent, now);
+                return;
+            }
+            let g = self.router.group_of(agent) as usize;
+            if a.due != staffing::Due::Nothing || self.groups[g].pending > 0 || self.drain.ended {
+                self.events.pop();
+                self.leave_after_call(agent, now);
+                return;
+            }
         }
         let next = self.next_call(agent, now);
         match next {
             Some((q, call)) => {
-                let cell = self.grid.cell_of(call.arrival);
+                let cell = self.arrival_cell(call.arrival);
                 let end = self.answer(agent, q, &call, now, cell);
                 // The agent chains calls: its event is replaced in place.
                 if end < self.stop_at {
@@ -434,7 +449,7 @@ impl<'a> Simulation<'a> {
     /// from a break): takes a call (scheduling its end) or goes idle.
     fn make_available(&mut self, agent: u32, now: u64) {
         if let Some((q, call)) = self.next_call(agent, now) {
-            let cell = self.grid.cell_of(call.arrival);
+            let cell = self.arrival_cell(call.arrival);
             let end = self.answer(agent, q, &call, now, cell);
             self.schedule_agent(agent, end);
         }
@@ -453,7 +468,7 @@ impl<'a> Simulation<'a> {
 
     /// `agent` answers `call` of queue `q` at `now`; `cell` is the call's
     /// arrival interval. Returns when the agent will be free.
-    #[inline]
+    #[inline(always)]
     fn answer(&mut self, agent: u32, q: usize, call: &WaitingCall, now: u64, cell: usize) -> u64 {
         let handle = call.talk + call.wrap;
         let end = now.saturating_add(handle);
@@ -476,20 +491,38 @@ impl<'a> Simulation<'a> {
                 s.record_wait(wait);
             }
         }
-        // Agent time, by interval.
+        // Agent time, by interval (most calls end in the interval they start in).
         let gs = &mut self.group_stats[self.router.group_of(agent) as usize];
-        let cells = &mut gs.intervals;
-        let after = self
-            .grid
-            .split(now, end, |c, us| cells[c].busy_us += us as u128);
-        gs.busy_after_end_us += after as u128;
-        if self.cur_cell != NO_CELL {
-            gs.intervals[self.cur_cell].handled += 1;
+        if self.cur_cell == NO_CELL && end <= self.grid.warmup {
+            // All in the warm-up: not counted.
+        } else if self.cur_cell != NO_CELL && end <= self.cur_cell_end {
+            let c = &mut gs.intervals[self.cur_cell];
+            c.busy_us += handle as u128;
+            c.handled += 1;
+        } else {
+            let cells = &mut gs.intervals;
+            let after = self
+                .grid
+                .split(now, end, |c, us| cells[c].busy_us += us as u128);
+            gs.busy_after_end_us += after as u128;
+            if self.cur_cell != NO_CELL {
+                gs.intervals[self.cur_cell].handled += 1;
+            }
         }
         if let Some(lines) = &mut self.lines {
             lines.talking.push(Reverse(now.saturating_add(call.talk)));
         }
         end
+    }
+
+    /// The interval of a call that arrived at `arrival` (usually the current one).
+    #[inline]
+    fn arrival_cell(&self, arrival: u64) -> usize {
+        if arrival >= self.cur_cell_start && self.cur_cell != NO_CELL && !self.horizon_passed {
+            self.cur_cell
+        } else {
+            self.grid.cell_of(arrival)
+        }
     }
 
     /// Queue `q`'s overflow check is due at `now`.
@@ -505,7 +538,7 @@ impl<'a> Simulation<'a> {
                 record_abandon(stats, callers, &grid, q, call);
             });
             let Some((agent, call)) = due else { break };
-            let cell = self.grid.cell_of(call.arrival);
+            let cell = self.arrival_cell(call.arrival);
             let end = self.answer(agent, q, &call, now, cell);
             self.schedule_agent(agent, end);
         }
@@ -528,10 +561,10 @@ impl<'a> Simulation<'a> {
     /// Re-arms the overflow checks of queues whose head changed.
     #[inline]
     fn rearm_overflow(&mut self, now: u64) {
-        self.router.take_heads_changed(&mut self.heads_changed);
-        if self.heads_changed.is_empty() {
+        if !self.router.heads_changed() {
             return;
         }
+        self.router.take_heads_changed(&mut self.heads_changed);
         let changed = std::mem::take(&mut self.heads_changed);
         for &q in &changed {
             self.arm_overflow(q as usize, now);

@@ -50,6 +50,10 @@ pub struct Router {
     pools: Vec<IdlePool>,
     /// Idle agents per group (stale pool entries excluded).
     idle_count: Vec<u32>,
+    /// Stale entries per group's pool (agents removed while idle, not yet skipped).
+    stale: Vec<u32>,
+    /// Per queue: the highest level that may answer a new call at once.
+    arrival_level: Vec<u32>,
     /// For each skill: (group, level) of the groups holding it, in declaration order.
     skill_groups: Vec<Vec<(u32, u32)>>,
     /// For each group: the queues it serves, sorted by rank.
@@ -183,6 +187,7 @@ impl Router {
             .collect();
 
         let n = agents.len();
+        let arrival_level = stages.iter().map(|s| level_after(s, 0)).collect();
         let mut router = Router {
             agent_selection: sc.routing.agent_selection,
             waiting: waiting::Waiting::new(sc.queues.len()),
@@ -198,6 +203,8 @@ impl Router {
             ],
             pools,
             idle_count: vec![0; sc.agent_groups.len()],
+            stale: vec![0; sc.agent_groups.len()],
+            arrival_level,
             skill_groups,
             group_queues,
             heads_changed: Vec::new(),
@@ -266,8 +273,7 @@ impl Router {
     #[inline]
     pub fn pick_for_arrival(&mut self, queue: usize) -> Option<u32> {
         let skill = self.queue_skill[queue] as usize;
-        let max_level = level_after(&self.stages[queue], 0);
-        self.pick_idle_agent(skill, max_level)
+        self.pick_idle_agent(skill, self.arrival_level[queue])
     }
 
     /// Puts a call at the back of `queue`.
@@ -291,7 +297,7 @@ impl Router {
     /// just logged in): returns the waiting call it takes (and the queue), or
     /// puts the agent in its idle pool. Expired callers met on the way are
     /// passed to `abandoned(queue, call)`.
-    #[inline]
+    #[inline(always)]
     pub fn agent_free<F: FnMut(usize, &WaitingCall)>(
         &mut self,
         agent: u32,
@@ -370,6 +376,12 @@ impl Router {
         crossing.min(head.deadline)
     }
 
+    /// Whether some overflow queue's head changed since the last [`Router::take_heads_changed`].
+    #[inline(always)]
+    pub fn heads_changed(&self) -> bool {
+        !self.heads_changed.is_empty()
+    }
+
     /// Takes the list of overflow queues whose head changed (the engine
     /// re-arms their timers), leaving it empty.
     pub fn take_heads_changed(&mut self, out: &mut Vec<u32>) {
@@ -389,7 +401,18 @@ impl Router {
         let g = self.agents[agent as usize].group as usize;
         self.pools[g].remove(agent);
         self.idle_count[g] -= 1;
+        if self.pools[g].lazy() {
+            self.stale[g] += 1;
+        }
         true
+    }
+
+    /// Skips the stale entries at the front of group `g`'s pool.
+    #[inline]
+    fn clean(&mut self, g: usize) {
+        if self.stale[g] > 0 {
+            self.stale[g] -= self.pools[g].clean(&self.presence);
+        }
     }
 
     /// Removes one idle agent of group `g` (to log off), if any.
@@ -397,7 +420,7 @@ impl Router {
         if self.idle_count[g] == 0 {
             return None;
         }
-        self.pools[g].clean(&self.presence);
+        self.clean(g);
         let agent = self.pools[g].take_any()?;
         let p = &mut self.presence[agent as usize];
         p.idle = false;
@@ -411,6 +434,7 @@ impl Router {
         self.waiting.drain(f);
     }
 
+    #[inline(always)]
     fn make_idle(&mut self, agent: u32, now: u64) {
         let a = &mut self.agents[agent as usize];
         a.idle_since = now;
@@ -429,7 +453,7 @@ impl Router {
 
     /// Chooses (and removes from its pool) the idle agent that takes a call
     /// of `skill`, among the groups holding it at a level up to `max_level`.
-    #[inline]
+    #[inline(always)]
     fn pick_idle_agent(&mut self, skill: usize, max_level: u32) -> Option<u32> {
         if self.agent_selection == AgentSelection::Random {
             return self.pick_random(skill, max_level);
@@ -444,7 +468,9 @@ impl Router {
             if self.idle_count[g] == 0 {
                 continue;
             }
-            self.pools[g].clean(&self.presence);
+            if self.stale[g] > 0 {
+                self.stale[g] -= self.pools[g].clean(&self.presence);
+            }
             let (key, agent) = match &self.pools[g] {
                 IdlePool::Fifo(v) => {
                     let &(a, _) = v.front().expect("idle count above zero");

@@ -60,9 +60,10 @@ impl IdlePool {
         None
     }
 
-    /// Drops stale entries at the front of a FIFO or heap pool.
+    /// Drops stale entries at the front of a FIFO or heap pool; returns how many.
     #[inline]
-    pub fn clean(&mut self, agents: &[Presence]) {
+    pub fn clean(&mut self, agents: &[Presence]) -> u32 {
+        let mut dropped = 0;
         let valid = |a: u32, e: u32| {
             let p = agents[a as usize];
             p.idle && p.epoch == e
@@ -74,6 +75,7 @@ impl IdlePool {
                         break;
                     }
                     v.pop_front();
+                    dropped += 1;
                 }
             }
             IdlePool::Heap(h) => {
@@ -82,13 +84,21 @@ impl IdlePool {
                         break;
                     }
                     h.pop();
+                    dropped += 1;
                 }
             }
             IdlePool::Bits { .. } | IdlePool::List { .. } => {}
         }
+        dropped
+    }
+
+    /// Whether removals leave stale entries behind (FIFO and heap pools).
+    pub fn lazy(&self) -> bool {
+        matches!(self, IdlePool::Fifo(_) | IdlePool::Heap(_))
     }
 
     /// Adds `agent` (now idle, with `epoch`); `key` orders heap pools.
+    #[inline(always)]
     pub fn push(&mut self, agent: u32, epoch: u32, key: u64, since: u64) {
         match self {
             IdlePool::Fifo(v) => v.push_back((agent, epoch)),

@@ -123,7 +123,7 @@ impl Waiting {
 
     /// Drops the expired callers at the head of queue `q` (deadline ≤ `now`),
     /// passing each to `abandoned`.
-    #[inline]
+    #[inline(always)]
     pub fn drop_expired<F: FnMut(usize, &WaitingCall)>(
         &mut self,
         q: usize,

@@ -2,15 +2,16 @@
 //! log-linear in microseconds: exact below 128 µs, then 128 buckets per
 //! power of two (relative resolution better than 0.8%, two significant
 //! digits). Storage starts sparse (sorted bucket/count pairs, a few bytes per
-//! distinct bucket) and turns dense once many buckets are in use, so a
-//! center with thousands of cells stays small while a busy cell records in
-//! constant time. Both forms answer every query identically.
+//! distinct bucket) and turns dense once many buckets are in use (one count
+//! per bucket between the lowest and highest seen: a few kilobytes), so a
+//! center with thousands of quiet cells stays small while a busy cell
+//! records in constant time. Both forms answer every query identically.
 
 /// Sub-buckets per power of two, and the exact range below it.
 const SUB: u64 = 128;
 const SUB_BITS: u32 = 7;
 /// Sparse entries beyond which the histogram turns dense.
-const DENSE_AFTER: usize = 256;
+const DENSE_AFTER: usize = 32;
 
 /// The bucket holding `v` µs.
 #[inline]
@@ -38,8 +39,8 @@ fn bucket_high(b: usize) -> u64 {
 enum Store {
     /// (bucket, count), sorted by bucket.
     Sparse(Vec<(u16, u32)>),
-    /// count by bucket index.
-    Dense(Vec<u32>),
+    /// count by bucket index, from bucket `lo` on.
+    Dense { lo: usize, counts: Vec<u32> },
 }
 
 /// Waits recorded in one cell.
@@ -74,14 +75,32 @@ impl WaitHistogram {
         self.add(bucket(v), 1);
     }
 
+    #[inline]
     fn add(&mut self, b: usize, n: u32) {
         self.len += n as u64;
+        if let Store::Dense { lo, counts } = &mut self.store {
+            if let Some(c) = b.checked_sub(*lo).and_then(|i| counts.get_mut(i)) {
+                *c = c.saturating_add(n);
+                return;
+            }
+        }
+        self.add_slow(b, n);
+    }
+
+    /// A value outside the dense window, or in sparse storage.
+    #[inline(never)]
+    fn add_slow(&mut self, b: usize, n: u32) {
         match &mut self.store {
-            Store::Dense(counts) => {
-                if b >= counts.len() {
-                    counts.resize(b + 1, 0);
+            Store::Dense { lo, counts } => {
+                if b < *lo {
+                    let mut wider = vec![0u32; *lo - b];
+                    wider.extend_from_slice(counts);
+                    *counts = wider;
+                    *lo = b;
+                } else {
+                    counts.resize(b - *lo + 1, 0);
                 }
-                counts[b] = counts[b].saturating_add(n);
+                counts[b - *lo] = counts[b - *lo].saturating_add(n);
             }
             Store::Sparse(pairs) => {
                 match pairs.binary_search_by_key(&(b as u16), |p| p.0) {
@@ -89,12 +108,13 @@ impl WaitHistogram {
                     Err(i) => pairs.insert(i, (b as u16, n)),
                 }
                 if pairs.len() > DENSE_AFTER {
-                    let top = pairs.last().map_or(0, |p| p.0 as usize);
-                    let mut counts = vec![0u32; top + 1];
+                    let lo = pairs[0].0 as usize;
+                    let hi = pairs.last().map_or(lo, |p| p.0 as usize);
+                    let mut counts = vec![0u32; hi - lo + 1];
                     for &(b, c) in pairs.iter() {
-                        counts[b as usize] = c;
+                        counts[b as usize - lo] = c;
                     }
-                    self.store = Store::Dense(counts);
+                    self.store = Store::Dense { lo, counts };
                 }
             }
         }
@@ -104,12 +124,12 @@ impl WaitHistogram {
     fn buckets(&self) -> Box<dyn Iterator<Item = (usize, u32)> + '_> {
         match &self.store {
             Store::Sparse(pairs) => Box::new(pairs.iter().map(|&(b, c)| (b as usize, c))),
-            Store::Dense(counts) => Box::new(
+            Store::Dense { lo, counts } => Box::new(
                 counts
                     .iter()
                     .enumerate()
                     .filter(|(_, &c)| c > 0)
-                    .map(|(b, &c)| (b, c)),
+                    .map(move |(i, &c)| (lo + i, c)),
             ),
         }
     }
@@ -164,24 +184,28 @@ mod tests {
         let mut sparse = WaitHistogram::default();
         let mut dense = WaitHistogram::default();
         let values: Vec<u64> = (0..10_000u64).map(|i| (i * 7919) % 3_000_000 + 1).collect();
-        for &v in &values[..100] {
-            sparse.record(v);
-        }
         for &v in &values {
             dense.record(v);
         }
+        for &v in &values[..20] {
+            sparse.record(v);
+        }
         assert!(matches!(sparse.store, Store::Sparse(_)));
-        assert!(matches!(dense.store, Store::Dense(_)));
-        // Dense built from the first 100 only equals the sparse one.
-        let mut d100 = WaitHistogram {
-            store: Store::Dense(Vec::new()),
+        assert!(matches!(dense.store, Store::Dense { .. }));
+        // Dense built from the first 20 only (values below and above its
+        // first, so the window grows both ways) equals the sparse one.
+        let mut d20 = WaitHistogram {
+            store: Store::Dense {
+                lo: bucket(values[0]),
+                counts: vec![0],
+            },
             len: 0,
         };
-        for &v in &values[..100] {
-            d100.record(v);
+        for &v in &values[..20] {
+            d20.record(v);
         }
-        for rank in [1, 10, 50, 90, 100] {
-            assert_eq!(sparse.value_at_rank(rank), d100.value_at_rank(rank));
+        for rank in [1, 5, 10, 15, 20] {
+            assert_eq!(sparse.value_at_rank(rank), d20.value_at_rank(rank));
         }
         let mut sorted = values.clone();
         sorted.sort_unstable();
@@ -196,6 +220,6 @@ mod tests {
         }
         let mut merged = sparse.clone();
         merged.merge(&dense);
-        assert_eq!(merged.len(), 10_100);
+        assert_eq!(merged.len(), 10_020);
     }
 }
