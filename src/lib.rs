@@ -6,6 +6,7 @@
 //! [`erlang`] holds the analytic formulas the simulator is checked against.
 
 pub mod bench;
+pub mod cli;
 pub mod distribution;
 pub mod engine;
 pub mod erlang;
@@ -15,5 +16,7 @@ pub mod rng;
 pub mod router;
 pub mod runner;
 pub mod scenario;
+pub mod staff;
 pub mod stats;
+pub mod sweep;
 pub mod time;

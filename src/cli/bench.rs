@@ -1,0 +1,79 @@
+//! `acdsim bench`: routing throughput.
+
+use super::{load, plural, write_stdout, BadInput};
+use clap::Args;
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
+pub(super) struct BenchArgs {
+    /// Scenario file (default: the built-in mmc-abandon workload).
+    scenario: Option<PathBuf>,
+    /// Wall time to run for, in seconds.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Worker threads, each running whole replications.
+    #[arg(long, short = 't', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    threads: u32,
+    /// Print one JSON document.
+    #[arg(long)]
+    json: bool,
+}
+
+pub(super) fn bench(a: BenchArgs) -> anyhow::Result<()> {
+    if !(a.seconds.is_finite() && a.seconds >= 0.0 && a.seconds <= 86_400.0) {
+        return Err(BadInput(format!(
+            "--seconds must be between 0 and 86400, got {}",
+            a.seconds
+        ))
+        .into());
+    }
+    let sc = match &a.scenario {
+        Some(path) => load(path)?,
+        None => crate::bench::mmc_abandon(),
+    };
+    let bar = (!a.json && std::io::stderr().is_terminal() && a.seconds >= 2.0).then(|| {
+        let b = indicatif::ProgressBar::new(1000);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} benchmarking {wide_bar} {elapsed}")
+                .expect("valid template"),
+        );
+        b
+    });
+    let r = crate::bench::bench(&sc, a.seconds, a.threads as usize, |f| {
+        if let Some(b) = &bar {
+            b.set_position((f * 1000.0) as u64);
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if a.json {
+        return write_stdout(&(serde_json::to_string_pretty(&r)? + "\n"));
+    }
+    let mem = r
+        .peak_memory_bytes
+        .map(|b| format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0)))
+        .unwrap_or_else(|| "unknown".to_string());
+    let text = format!(
+        "{}: {} replication{} on {} thread{} in {:.2} s\n\
+         calls simulated   {:>14}   {:>8.3} M/s ({:.3} M/s per thread)\n\
+         events            {:>14}   {:>8.3} M/s, {:.1} ns per event\n\
+         peak memory       {:>14}\n",
+        r.scenario,
+        r.replications,
+        plural(r.replications as usize),
+        r.threads,
+        plural(r.threads),
+        r.wall_s,
+        r.calls,
+        r.calls_per_s / 1e6,
+        r.calls_per_s_per_thread / 1e6,
+        r.events,
+        r.events_per_s / 1e6,
+        r.ns_per_event,
+        mem,
+    );
+    write_stdout(&text)
+}

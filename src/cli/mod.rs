@@ -1,0 +1,221 @@
+//! The `acdsim` command line, in two stages: clap turns the arguments into
+//! the typed commands below, then each command module ([`run`], [`sweep`],
+//! [`staff`], [`erlang`], [`bench`]) turns them into library calls and text.
+//! Errors become messages only here, at the edge: bad input (a scenario
+//! file, a command-line value) exits with code 2, anything else with 1.
+
+mod bench;
+mod erlang;
+mod run;
+mod staff;
+mod sweep;
+
+use crate::runner::{default_threads, RunOptions};
+use crate::scenario::parse::MAX_REPLICATIONS;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::time::{parse_duration, SimTime};
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Discrete-event simulator of contact centers.
+#[derive(Parser, Debug)]
+#[command(name = "acdsim", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate a scenario and report service level, ASA, abandonment, occupancy, cost.
+    Run(run::RunArgs),
+    /// Check a scenario file without running it.
+    Validate {
+        /// Scenario file (JSON).
+        scenario: PathBuf,
+    },
+    /// Print the JSON Schema of scenario files (for editors).
+    Schema,
+    /// Run a grid of what-if variants with common random numbers.
+    Sweep(sweep::SweepArgs),
+    /// Find the fewest agents per interval that meet service targets.
+    Staff(staff::StaffArgs),
+    /// Analytic Erlang B / C / A figures and staffing for a service-level target.
+    Erlang(erlang::ErlangArgs),
+    /// Measure the engine's throughput: calls and events simulated per second.
+    Bench(bench::BenchArgs),
+}
+
+/// Replications, seed and threads, shared by the simulating commands.
+#[derive(Args, Debug, Clone, Copy)]
+struct RunArgsCommon {
+    /// Number of replications (default: the scenario's; at most 100000).
+    #[arg(long, short = 'r', value_parser = clap::value_parser!(u32).range(1..=MAX_REPLICATIONS as i64))]
+    replications: Option<u32>,
+    /// Seed (default: the scenario's).
+    #[arg(long, short = 's')]
+    seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, short = 't', value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+}
+
+impl RunArgsCommon {
+    /// The scenario's replications and seed unless given, and the threads.
+    fn options(&self, sc: &Scenario) -> RunOptions {
+        RunOptions {
+            replications: self.replications.unwrap_or(sc.replications),
+            seed: self.seed.unwrap_or(sc.seed),
+            threads: self.threads.map_or_else(default_threads, |t| t as usize),
+        }
+    }
+}
+
+fn duration_arg(s: &str) -> Result<SimTime, String> {
+    parse_duration(s)
+}
+
+/// Bad input (exit code 2) as opposed to a failure of ours (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct BadInput(String);
+
+fn bad(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(BadInput(message.into()))
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate { scenario } => run::validate(&scenario),
+        Command::Schema => schema(),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Staff(args) => staff::staff(args),
+        Command::Erlang(args) => erlang::erlang(args),
+        Command::Bench(args) => bench::bench(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let bad_input = e.downcast_ref::<ScenarioError>().is_some()
+                || e.downcast_ref::<BadInput>().is_some()
+                || e.downcast_ref::<crate::sweep::SweepError>().is_some()
+                || matches!(
+                    e.downcast_ref::<crate::staff::StaffError>(),
+                    Some(crate::staff::StaffError::Bad(_))
+                );
+            // A closed or full stderr must not turn an error into a panic.
+            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            ExitCode::from(if bad_input { 2 } else { 1 })
+        }
+    }
+}
+
+fn load(path: &Path) -> anyhow::Result<Scenario> {
+    Ok(Scenario::load(path)?)
+}
+
+/// Reads a scenario file as a JSON tree too (for commands that write a changed copy).
+fn load_with_json(path: &Path) -> anyhow::Result<(Scenario, serde_json::Value)> {
+    let origin = path.display().to_string();
+    let text = crate::scenario::parse::read_text(path)?;
+    let json = crate::scenario::parse::parse_json(&text, &origin)?;
+    let sc = crate::scenario::parse::from_json_value(&json, &origin)?;
+    Ok((sc, json))
+}
+
+fn schema() -> anyhow::Result<()> {
+    let doc = crate::scenario::format::schema();
+    write_stdout(&(serde_json::to_string_pretty(&doc)? + "\n"))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Writes to stdout; a closed pipe (e.g. `| head`) is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing to standard output"),
+    }
+}
+
+/// Writes `text` to a new file `path` (through a temporary file and a
+/// rename, so a failure never leaves half a file). An existing file is
+/// replaced only with `force`, and never the file the scenario was read from.
+fn write_new_file(path: &Path, text: &str, force: bool, input: &Path) -> anyhow::Result<()> {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    if same(path, input) {
+        return Err(bad(format!(
+            "{} is the scenario being read: write the result to another file",
+            path.display()
+        )));
+    }
+    if path.exists() && !force {
+        return Err(bad(format!(
+            "{} exists: give another file, or --force to replace it",
+            path.display()
+        )));
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a file in {}", dir.display()))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|_| tmp.flush())
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// A progress bar on stderr when it is a terminal and the work is long
+/// enough to need one; positions in thousandths of a replication.
+fn progress_bar(
+    quiet: bool,
+    expected_calls: f64,
+    replications: u64,
+) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() || expected_calls * (replications as f64) < 5e6 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(replications * 1000);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} {wide_bar} {percent}% {elapsed}<{eta}",
+        )
+        .expect("valid template"),
+    );
+    Some(bar)
+}
+
+/// Expected calls in one replication, warm-up included.
+fn expected_calls(sc: &Scenario) -> f64 {
+    let interval_h = sc.interval.as_secs_f64() / 3600.0;
+    sc.queues
+        .iter()
+        .map(|q| match &q.arrivals.rate_per_hour {
+            crate::scenario::Profile::Constant(r) => r * sc.end.as_secs_f64() / 3600.0,
+            crate::scenario::Profile::PerInterval(rates) => {
+                rates.iter().sum::<f64>() * interval_h + rates[0] * sc.warmup.as_secs_f64() / 3600.0
+            }
+        })
+        .sum::<f64>()
+}

@@ -1,0 +1,99 @@
+//! `acdsim run` and `acdsim validate`.
+
+use super::{expected_calls, load, plural, progress_bar, write_stdout, RunArgsCommon};
+use crate::report::Summary;
+use crate::runner;
+use crate::time::format_duration;
+use anyhow::Context as _;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
+pub(super) struct RunArgs {
+    /// Scenario file (JSON).
+    scenario: PathBuf,
+    #[command(flatten)]
+    common: RunArgsCommon,
+    /// Print one JSON document instead of the table.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV (scope,name,metric,mean,ci95,n,interval) instead of the table.
+    #[arg(long)]
+    csv: bool,
+    /// Print the per-interval tables after the summary.
+    #[arg(long, conflicts_with_all = ["json", "csv"])]
+    intervals: bool,
+    /// Add each replication's plain values to the JSON (`per_replication`).
+    #[arg(long, requires = "json")]
+    per_replication: bool,
+    /// Never show the progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+pub(super) fn validate(path: &Path) -> anyhow::Result<()> {
+    let sc = load(path)?;
+    let count = |n: u64, what: &str| format!("{n} {what}{}", plural(n as usize));
+    let mut text = format!(
+        "{}: ok: scenario \"{}\", {}, {}, {} ({}), {} measured after {} warm-up, {} of about {:.0} calls each\n",
+        path.display(),
+        crate::report::table::display_name(&sc.name, 60),
+        count(sc.skills.len() as u64, "skill"),
+        count(sc.queues.len() as u64, "queue"),
+        count(sc.agent_groups.len() as u64, "agent group"),
+        count(sc.agent_count(), "agent"),
+        format_duration(sc.window()),
+        format_duration(sc.warmup),
+        count(sc.replications as u64, "replication"),
+        expected_calls(&sc),
+    );
+    let clock = sc
+        .clock_start
+        .map(|c| format!(" from {}", crate::scenario::fields::format_clock(c)))
+        .unwrap_or_default();
+    text.push_str(&format!(
+        "  {} of {}{clock}, closing: {}\n",
+        count(sc.intervals() as u64, "interval"),
+        format_duration(sc.interval),
+        match sc.closing {
+            crate::scenario::Closing::Stop => "stop",
+            crate::scenario::Closing::Drain => "drain",
+            crate::scenario::Closing::Disconnect => "disconnect",
+        }
+    ));
+    write_stdout(&text)
+}
+
+pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
+    let sc = load(&args.scenario)?;
+    let opts = args.common.options(&sc);
+    let bar = progress_bar(args.quiet, expected_calls(&sc), opts.replications as u64);
+    let reps = runner::run_metrics(&sc, opts, |p| {
+        if let Some(b) = &bar {
+            b.set_position((p.replications * 1000.0) as u64);
+            b.set_message(format!("{}/{} replications", p.finished, opts.replications));
+        }
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let summary = Summary::new(&sc, opts.seed, &reps);
+    let text = if args.json {
+        let doc = if args.per_replication {
+            summary.to_json_per_replication(&sc, &reps)
+        } else {
+            summary.to_json()
+        };
+        let mut s = serde_json::to_string_pretty(&doc).context("encoding JSON")?;
+        s.push('\n');
+        s
+    } else if args.csv {
+        summary.to_csv()
+    } else if args.intervals {
+        format!("{}\n{}", summary.to_table(), summary.to_interval_table())
+    } else {
+        summary.to_table()
+    };
+    write_stdout(&text)
+}
