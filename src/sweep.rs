@@ -334,12 +334,13 @@ fn walk(
                 )
             })?;
             let child = obj.entry(key.clone()).or_insert(Value::Null);
-            if child.is_null() && !rest.is_empty() {
+            if child.is_null() {
                 if let Some(Segment::Named(_)) = rest.first() {
                     return Err(format!("the scenario has no {key}"));
                 }
                 *child = Value::Object(Map::new());
             }
+
             walk(child, rest, join(key), f)
         }
         Segment::Named(name) => {
