@@ -416,7 +416,61 @@ pub fn staff(
         }
     }
 
-    // 3. Down: remove agents one (group, interval) at a time while every interval still meets.
+    // 3a. Down, guided: try removing one agent in each interval with room to
+    // spare (largest margins first, never two neighbouring intervals), from
+    // the least busy group there; halve the set until one simulation confirms.
+    loop {
+        let margins = problem.margins(&outcome);
+        let mut order: Vec<usize> = (0..k).filter(|&c| margins[c] > 0.0).collect();
+        order.sort_by(|&a, &b| {
+            margins[b]
+                .partial_cmp(&margins[a])
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(&b))
+        });
+        let mut chosen: Vec<(usize, usize)> = Vec::new();
+        for c in order {
+            if chosen.iter().any(|&(_, o)| o.abs_diff(c) <= 1) {
+                continue;
+            }
+            let least_busy = (0..groups.len()).filter(|&i| s[i][c] > 0).min_by(|&a, &b| {
+                let oa = outcome.group_occupancy[a][c];
+                let ob = outcome.group_occupancy[b][c];
+                oa.partial_cmp(&ob)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(a.cmp(&b))
+            });
+            if let Some(i) = least_busy {
+                chosen.push((i, c));
+            }
+        }
+        let mut applied = false;
+        while !chosen.is_empty() {
+            let mut t = s.clone();
+            for &(i, c) in &chosen {
+                t[i][c] -= 1;
+            }
+            let o = problem
+                .evaluate(std::slice::from_ref(&t), &mut |p| {
+                    progress("removing agents", p)
+                })
+                .remove(0);
+            evaluations += 1;
+            if problem.margins(&o).iter().all(|&m| m >= 0.0) {
+                s = t;
+                outcome = o;
+                applied = true;
+                break;
+            }
+            chosen.truncate(chosen.len() / 2);
+        }
+        if !applied {
+            break;
+        }
+    }
+
+    // 3b. Down, exhaustive: every single removal in one batch, until none
+    // keeps every interval on target (that last batch is the proof).
     loop {
         let candidates: Vec<(usize, usize)> = (0..groups.len())
             .flat_map(|i| (0..k).map(move |c| (i, c)))
@@ -453,18 +507,17 @@ pub fn staff(
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(a.1.cmp(&b.1))
         });
-        // Several removals at once when no two touch neighbouring intervals of one group.
+        // Several removals at once when no two touch the same or neighbouring
+        // intervals (whatever the group); halved until one simulation confirms them.
         let mut chosen: Vec<usize> = Vec::new();
         for &(_, j) in &feasible {
-            let (i, c) = candidates[j];
-            if chosen.iter().all(|&o| {
-                let (oi, oc) = candidates[o];
-                oi != i || oc.abs_diff(c) > 1
-            }) {
+            let (_, c) = candidates[j];
+            if chosen.iter().all(|&o| candidates[o].1.abs_diff(c) > 1) {
                 chosen.push(j);
             }
         }
-        if chosen.len() > 1 {
+        let mut applied = false;
+        while chosen.len() > 1 {
             let mut t = s.clone();
             for &j in &chosen {
                 let (i, c) = candidates[j];
@@ -479,12 +532,16 @@ pub fn staff(
             if problem.margins(&o).iter().all(|&m| m >= 0.0) {
                 s = t;
                 outcome = o;
-                continue;
+                applied = true;
+                break;
             }
+            chosen.truncate(chosen.len() / 2);
         }
-        let (i, c) = candidates[feasible[0].1];
-        s[i][c] -= 1;
-        outcome = outcomes[feasible[0].1].clone();
+        if !applied {
+            let (i, c) = candidates[feasible[0].1];
+            s[i][c] -= 1;
+            outcome = outcomes[feasible[0].1].clone();
+        }
     }
 
     let staffed = problem.scenario(&s);

@@ -32,9 +32,12 @@ fn every_shipped_scenario_runs_and_conserves_calls() {
             assert!(c.offered > 0, "{name}: queue {q} got no calls");
             assert_eq!(
                 c.offered,
-                c.answered + c.abandoned + c.unresolved,
+                c.answered + c.abandoned + c.disconnected + c.unresolved,
                 "{name}: queue {q}"
             );
+            if sc.closing == acdsim::scenario::Closing::Drain {
+                assert_eq!(c.unresolved, 0, "{name}: queue {q} drains");
+            }
         }
         for g in &stats.groups {
             assert!(g.busy_us <= g.logged_us, "{name}: occupancy above 100%");

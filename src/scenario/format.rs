@@ -345,12 +345,22 @@ pub fn schema() -> serde_json::Value {
         .and_then(|r| r.strip_prefix("#/$defs/"))
         .expect("the scenario is a definition")
         .to_string();
-    let mut doc = defs.0.remove(&name).expect("defined above");
-    doc["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
-    doc["$id"] = json!("https://acdsim.dev/schema/scenario.schema.json");
-    doc["title"] = json!("acdsim scenario");
-    doc["$defs"] = serde_json::Value::Object(defs.0.into_iter().collect());
-    doc
+    let body = defs.0.remove(&name).expect("defined above");
+    let mut doc = serde_json::Map::new();
+    doc.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+
+    doc.insert("title".into(), json!("acdsim scenario"));
+    if let serde_json::Value::Object(fields) = body {
+        doc.extend(fields);
+    }
+    doc.insert(
+        "$defs".into(),
+        serde_json::Value::Object(defs.0.into_iter().collect()),
+    );
+    serde_json::Value::Object(doc)
 }
 
 #[cfg(test)]

@@ -336,13 +336,25 @@ pub trait FileValue: Sized {
     }
 }
 
-/// Doc comment text, each line stripped of the one space `///` leaves.
+/// Doc comment text as one paragraph per blank-line-separated block (the
+/// line breaks of the source are only wrapping).
 pub fn doc_text(raw: &str) -> String {
-    let lines: Vec<&str> = raw
-        .lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l))
-        .collect();
-    lines.join("\n").trim().to_string()
+    let mut paragraphs: Vec<String> = vec![String::new()];
+    for line in raw.lines().map(str::trim) {
+        if line.is_empty() {
+            if !paragraphs.last().is_some_and(String::is_empty) {
+                paragraphs.push(String::new());
+            }
+            continue;
+        }
+        let p = paragraphs.last_mut().expect("one paragraph");
+        if !p.is_empty() {
+            p.push(' ');
+        }
+        p.push_str(line);
+    }
+    paragraphs.retain(|p| !p.is_empty());
+    paragraphs.join("\n\n")
 }
 
 /// Adds a description to a schema (wrapping a `$ref` so editors show it).
