@@ -94,7 +94,9 @@ fn schema_and_reader_agree_on_valid_and_invalid_documents() {
             .collect::<Vec<_>>()
     );
     assert!(reader_ok(&doc));
-    let edits: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
+
         ("unknown field", Box::new(|d| d["colour"] = json!("blue"))),
         (
             "missing horizon",
