@@ -42,7 +42,10 @@ pub(super) fn validate(path: &Path) -> anyhow::Result<()> {
         count(sc.skills.len() as u64, "skill"),
         count(sc.queues.len() as u64, "queue"),
         count(sc.agent_groups.len() as u64, "agent group"),
-        count(sc.agent_count(), "agent"),
+        count(
+            sc.agent_groups.iter().map(|g| g.peak_agents() as u64).sum(),
+            "agent"
+        ),
         format_duration(sc.window()),
         format_duration(sc.warmup),
         count(sc.replications as u64, "replication"),

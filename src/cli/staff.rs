@@ -199,13 +199,14 @@ fn report(
         goals.push(format!("occupancy at most {}", pct(o)));
     }
     let mut out = format!(
-        "{}: staffing {} for {} in every interval\n({} replications, seed {}; simulated means, common random numbers)\n\n",
+        "{}: the fewest agents per interval with, in every interval,\n  {}\nstaffing: {}\n({} replications, seed {}; simulated means, common random numbers)\n\n",
         display_name(&sc.name, 60),
-        names.iter().map(|n| display_name(n, 40)).collect::<Vec<_>>().join(", "),
         goals.join(", "),
+        names.iter().map(|n| display_name(n, 40)).collect::<Vec<_>>().join(", "),
         opts.replications,
         opts.seed,
     );
+
     let rows: Vec<String> = result.intervals.iter().map(|i| i.label.clone()).collect();
     let mut t = Table::new("interval", rows);
     let iv = &result.intervals;

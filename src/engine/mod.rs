@@ -177,13 +177,7 @@ impl<'a> Simulation<'a> {
             }));
             let mut fg = FloorGroup::default();
             let mut gs = GroupCounters {
-                agents: match &group.staffing {
-                    crate::scenario::Staffing::Count(c) => *c,
-                    crate::scenario::Staffing::PerInterval(v) => {
-                        v.iter().copied().max().unwrap_or(0)
-                    }
-                    crate::scenario::Staffing::Shifts(_) => peak_scheduled(group),
-                },
+                agents: group.peak_agents(),
                 intervals: vec![Default::default(); cells],
                 ..Default::default()
             };
@@ -572,29 +566,6 @@ impl<'a> Simulation<'a> {
         self.heads_changed = changed;
         self.heads_changed.clear();
     }
-}
-
-/// The most agents scheduled at once in a group given by shifts.
-fn peak_scheduled(group: &crate::scenario::AgentGroup) -> u32 {
-    let crate::scenario::Staffing::Shifts(shifts) = &group.staffing else {
-        return 0;
-    };
-    let mut edges: Vec<(u64, i64)> = shifts
-        .iter()
-        .flat_map(|s| {
-            [
-                (s.start.micros(), s.agents as i64),
-                (s.end.micros(), -(s.agents as i64)),
-            ]
-        })
-        .collect();
-    edges.sort_by_key(|&(t, d)| (t, d));
-    let (mut now, mut peak) = (0i64, 0i64);
-    for (_, d) in edges {
-        now += d;
-        peak = peak.max(now);
-    }
-    peak as u32
 }
 
 /// Counts an abandoned caller (its patience ran out at its deadline).

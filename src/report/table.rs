@@ -16,6 +16,8 @@ const MAX_NAME: usize = 24;
 #[derive(Clone, Copy)]
 pub enum Fmt {
     Count,
+    /// Agents: whole numbers as such, a mean over time with one decimal.
+    Agents,
     Percent,
     Secs,
     Rate,
@@ -55,6 +57,7 @@ pub fn cell(e: Estimate, f: Fmt) -> String {
             },
             "",
         ),
+        Fmt::Agents => (1.0, if e.mean.fract() == 0.0 { 0 } else { 1 }, ""),
         Fmt::Percent => (100.0, 2, "%"),
         Fmt::Secs | Fmt::Rate | Fmt::Money => (1.0, 2, ""),
     };
@@ -206,6 +209,7 @@ impl Summary {
             }
         }
         metric_column(&mut calls, "unresolved", &scopes, "unresolved", Fmt::Count);
+        metric_column(&mut calls, "AHT s", &scopes, "aht_s", Fmt::Secs);
         out.push_str(&calls.render());
         out.push('\n');
 
@@ -240,7 +244,6 @@ impl Summary {
         );
         metric_column(&mut service, "ASA s", &scopes, "asa_s", Fmt::Secs);
         metric_column(&mut service, "p90 wait s", &scopes, "wait_p90_s", Fmt::Secs);
-        metric_column(&mut service, "AHT s", &scopes, "aht_s", Fmt::Secs);
         if scopes.iter().any(|s| s.get("sl_target_met").n > 0) {
             metric_column(
                 &mut service,
@@ -307,7 +310,7 @@ impl Summary {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{}: per interval (mean ± 95% CI over {} replication{}; calls by arrival interval, agents by time)",
+            "{}: per interval (mean ± 95% CI over {} replication{}; calls by arrival interval,\nagents by time: scheduled agents and occupancy; --json has every metric)",
             display_name(&self.scenario, 60),
             self.replications,
             if self.replications == 1 { "" } else { "s" },
@@ -327,7 +330,6 @@ impl Summary {
             col(t, &sl, "service_level", Fmt::Percent);
             col(t, "abandon", "abandon_rate", Fmt::Percent);
             col(t, "ASA s", "asa_s", Fmt::Secs);
-            col(t, "p90 s", "wait_p90_s", Fmt::Secs);
         };
         let agent_columns = |t: &mut Table, s: &ScopeSummary| {
             let col = |t: &mut Table, header: &str, metric: &str, f: Fmt| {
@@ -336,9 +338,8 @@ impl Summary {
                     s.intervals.iter().map(|i| cell(i.get(metric), f)).collect(),
                 );
             };
-            col(t, "agents", "agents", Fmt::Rate);
+            col(t, "agents", "agents", Fmt::Agents);
             col(t, "occupancy", "occupancy", Fmt::Percent);
-            col(t, "handled", "handled", Fmt::Count);
         };
         let labels = |s: &ScopeSummary| {
             s.intervals

@@ -192,6 +192,28 @@ impl AgentGroup {
         }
     }
 
+    /// The most agents scheduled at once (shrinkage included: they are paid).
+    pub fn peak_agents(&self) -> u32 {
+        match &self.staffing {
+            Staffing::Count(n) => *n,
+            Staffing::PerInterval(v) => v.iter().copied().max().unwrap_or(0),
+            Staffing::Shifts(shifts) => {
+                let mut edges: Vec<(SimTime, i64)> = shifts
+                    .iter()
+                    .flat_map(|s| [(s.start, s.agents as i64), (s.end, -(s.agents as i64))])
+                    .collect();
+                // Ends before starts at the same moment.
+                edges.sort();
+                let (mut now, mut peak) = (0i64, 0i64);
+                for (_, d) in edges {
+                    now += d;
+                    peak = peak.max(now);
+                }
+                peak as u32
+            }
+        }
+    }
+
     /// Agents on the floor out of `scheduled` (shrinkage keeps the rest off).
     pub fn on_floor(&self, scheduled: u32) -> u32 {
         if self.shrinkage == 0.0 {
