@@ -96,7 +96,6 @@ fn schema_and_reader_agree_on_valid_and_invalid_documents() {
     assert!(reader_ok(&doc));
     type Edit = Box<dyn Fn(&mut Value)>;
     let edits: Vec<(&str, Edit)> = vec![
-
         ("unknown field", Box::new(|d| d["colour"] = json!("blue"))),
         (
             "missing horizon",
