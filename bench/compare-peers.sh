@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
-# Runs acdsim and the peer simulators of ../shared/peers on the mmc-abandon
-# workload in one session, alternating them, and prints calls simulated per
-# wall second with ratios to SimPy (medians of ROUNDS rounds). Machines are
-# shared and noisy: only ratios measured in the same run mean anything.
+# Runs acdsim and our reference models of the mmc-abandon workload in
+# bench/peers (SimPy, and a plain Python heapq event loop with and without
+# patience timers) in one session, alternating them, and prints calls
+# simulated per wall second with ratios to SimPy (medians of ROUNDS rounds).
+# Machines are shared and noisy: only ratios measured in the same run mean
+# anything. See bench/peers/README.md.
 #
-# Setup once:  python3 -m venv ~/.peers-venv && ~/.peers-venv/bin/pip install -r ../shared/peers/requirements.txt
-# Usage:       bench/compare-peers.sh [ROUNDS (default 3)] [--with-ciw]
+# Setup once:  python3 -m venv ~/.peers-venv && ~/.peers-venv/bin/pip install -r bench/peers/requirements.txt
+# Usage:       bench/compare-peers.sh [ROUNDS (default 3)]
+# Environment: PEERS (default bench/peers, relative to the repository root),
+#              PY (default ~/.peers-venv/bin/python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=3
-WITH_CIW=
 for arg in "$@"; do
   case "$arg" in
-    --with-ciw) WITH_CIW=--with-ciw ;;
-    ''|*[!0-9]*) echo "usage: $0 [ROUNDS] [--with-ciw]" >&2; exit 2 ;;
+    ''|*[!0-9]*|0) echo "usage: $0 [ROUNDS]" >&2; exit 2 ;;
     *) ROUNDS=$arg ;;
   esac
 done
-PEERS=${PEERS:-../shared/peers}
+PEERS=${PEERS:-bench/peers}
 PY=${PY:-$HOME/.peers-venv/bin/python}
-[ -x "$PY" ] || { echo "no Python with simpy at $PY: see the setup line at the top of $0" >&2; exit 2; }
+[ -x "$PY" ] && "$PY" -c 'import simpy' 2>/dev/null ||
+  { echo "no Python with simpy at $PY: see the setup line at the top of $0" >&2; exit 2; }
 [ -d "$PEERS" ] || { echo "no peers directory at $PEERS" >&2; exit 2; }
 cargo build --release -q
 ACDSIM=target/release/acdsim
@@ -31,9 +34,6 @@ for r in $(seq "$ROUNDS"); do
   printf 'simpy %s\n' "$(peer mmc_simpy.py | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
   printf 'heapq-timer %s\n' "$(peer mmc_heapq.py timer | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
   printf 'heapq-lazy %s\n' "$(peer mmc_heapq.py lazy | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
-  if [ "$WITH_CIW" = "--with-ciw" ]; then
-    printf 'ciw %s\n' "$(peer mmc_ciw.py | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
-  fi
   printf 'acdsim-1-thread %s\n' "$("$ACDSIM" bench --seconds 3 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
   printf 'acdsim-2-threads %s\n' "$("$ACDSIM" bench --seconds 3 --threads 2 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"
   printf 'acdsim-multi-skill %s\n' "$("$ACDSIM" bench scenarios/multi-skill.json --seconds 3 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["calls_per_s"])')" >>"$out"

@@ -868,11 +868,16 @@ mod tests {
 
     // ----- Erlang A: reference values ---------------------------------------
 
-    /// (λ per min, mean service min, n, mean patience min, t s) and the values
-    /// printed by /work/shared/peers/erlang_a.py (numpy/scipy, expm_multiply)
-    /// for those parameters, with 12 significant digits (driver /tmp/erl_ref.py
-    /// imports `erlang_a` from that script; mean wait of abandoned calls is
-    /// derived there from Little: E[Q]/λ = P(ans) ASA + P(ab) W_ab).
+    /// (λ per min, mean service min, n, mean patience min, t s) and the exact
+    /// values for those parameters with 12 significant digits, as printed by
+    /// bench/peers/erlang_a.py --digits 12 --calls-per-hour 60λ --aht 60S
+    /// --patience 60P --agents n --threshold t (numpy/scipy, an independent
+    /// method: phase-type wait solved with solve_banded, service level by
+    /// uniformization; W_ab computed directly, Little's law
+    /// E[Q]/λ = P(ans) ASA + P(ab) W_ab checked by its --checks). It matches
+    /// every value below within 1e-11 relative: all 12 digits, but for 1 to 3
+    /// units of the last one in W_ab at n = 280 and in five values at
+    /// n = 3050, where the script and this module agree to about 2e-14.
     /// Fields: p_wait, p_abandon, service level, ASA s, occupancy, E[Q], W_ab s.
     type Case = ((f64, f64, u32, f64, f64), [f64; 7]);
     const PEER_CASES: [Case; 7] = [
@@ -971,7 +976,7 @@ mod tests {
             let r = erlang_a_metrics(lam_min / MIN, s_min * MIN, p_min * MIN, n, t).unwrap();
             let what = format!("λ={lam_min}/min S={s_min}min n={n} P={p_min}min t={t}s");
             // 12 significant digits printed: relative 1e-10 leaves room for the
-            // last printed digit and for expm_multiply's own tolerance.
+            // last printed digits and for the reference's own rounding.
             let names = ["p_wait", "p_abandon", "sl", "asa", "occ", "E[Q]", "W_ab"];
             let got = [
                 r.p_wait,
@@ -989,7 +994,8 @@ mod tests {
         }
     }
 
-    /// The brief's headline numbers (README of the peers, 4-6 digits).
+    /// The headline numbers of bench/peers/README.md, as printed (4-6 digits)
+    /// by bench/peers/erlang_a.py with no arguments.
     #[test]
     fn erlang_a_reference_workload_readme() {
         let r = erlang_a_metrics(100.0 / MIN, 180.0, 120.0, 310, 20.0).unwrap();
@@ -1317,7 +1323,8 @@ mod tests {
                 assert!(below.service_level < target, "n-1 = {}", r.servers - 1);
             }
         }
-        // Values confirmed with /work/shared/peers/erlang_a.py at n-1 and n
+        // Values confirmed with bench/peers/erlang_a.py --agents N (plus
+        // --calls-per-hour 120 for λ = 2/min) at n-1 and n
         // (6 printed decimals): 80/20 on the reference workload: n = 275 ->
         // 0.793159, n = 276 -> 0.805305; 95/20: 295 -> 0.948898, 296 ->
         // 0.952812; λ = 2/min, 80/20: 7 -> 0.732709, 8 -> 0.838345.
