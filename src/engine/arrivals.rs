@@ -154,7 +154,7 @@ impl ArrivalCalendar {
     }
 
     /// The arrival at the top happens: draws that queue's next one.
-    #[inline]
+    #[inline(always)]
     pub fn advance(&mut self) {
         let (t, q) = self.heap[0];
         let next = self.processes[q as usize].next(t);

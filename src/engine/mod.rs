@@ -328,7 +328,7 @@ impl<'a> Simulation<'a> {
         true
     }
 
-    #[inline]
+    #[inline(always)]
     fn on_arrival(&mut self, q: usize, now: u64) {
         self.calls_generated += 1;
         // Every caller draws its patience, talk and wrap-up on arrival, from its
@@ -394,7 +394,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// The agent at the top of the event heap is done with its call or break.
-    #[inline]
+    #[inline(always)]
     fn on_agent_event(&mut self, agent: u32, now: u64) {
         if !self.floor_static {
             let a = self.agents[agent as usize];

@@ -14,27 +14,29 @@ pub mod waiting;
 
 use crate::rng::Stream;
 use crate::scenario::{AgentSelection, CallSelection, Scenario, Staffing};
-use pool::{IdlePool, Presence};
+use pool::{Agent, GroupPool, IdlePool};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 pub use waiting::{WaitingCall, NEVER};
 
-/// Routing state of one agent.
-#[derive(Debug, Clone)]
-struct AgentState {
-    group: u32,
-    idle_since: u64,
-    calls: u64,
-    busy_us: u64,
-}
-
 /// A queue served by a group: its rank for the call-selection rule (lower
-/// first), and the wait from which the group's level may answer it.
+/// first), the wait from which the group's level may answer it, and whether
+/// the queue has overflow stages.
 #[derive(Debug, Clone, Copy)]
 struct Served {
     rank: u128,
     queue: u32,
+    overflow: bool,
     delay: u64,
+}
+
+/// What routing a new call of a queue needs.
+#[derive(Debug, Clone, Copy)]
+struct QueueInfo {
+    skill: u32,
+    /// Highest level that may answer a new call at once.
+    arrival_level: u32,
+    overflow: bool,
 }
 
 /// The automatic call distributor's state and rules.
@@ -42,18 +44,13 @@ struct Served {
 pub struct Router {
     agent_selection: AgentSelection,
     waiting: waiting::Waiting,
-    queue_skill: Vec<u32>,
+    /// Per queue: what an arrival needs.
+    queue_info: Vec<QueueInfo>,
     /// Per queue: overflow stages as (wait, highest level), empty without overflow.
     stages: Vec<Vec<(u64, u32)>>,
-    agents: Vec<AgentState>,
-    presence: Vec<Presence>,
-    pools: Vec<IdlePool>,
-    /// Idle agents per group (stale pool entries excluded).
-    idle_count: Vec<u32>,
-    /// Stale entries per group's pool (agents removed while idle, not yet skipped).
-    stale: Vec<u32>,
-    /// Per queue: the highest level that may answer a new call at once.
-    arrival_level: Vec<u32>,
+    agents: Vec<Agent>,
+    /// Idle agents of each group.
+    pools: Vec<GroupPool>,
     /// For each skill: (group, level) of the groups holding it, in declaration order.
     skill_groups: Vec<Vec<(u32, u32)>>,
     /// For each group: the queues it serves, sorted by rank.
@@ -100,14 +97,16 @@ impl Router {
             let base = agents.len() as u32;
             let n = group.agent_slots();
             for _ in 0..n {
-                agents.push(AgentState {
+                agents.push(Agent {
                     group: g as u32,
+                    idle: false,
+                    epoch: 0,
                     idle_since: 0,
                     calls: 0,
                     busy_us: 0,
                 });
             }
-            pools.push(match sc.routing.agent_selection {
+            let pool = match sc.routing.agent_selection {
                 AgentSelection::LongestIdle | AgentSelection::BestLevel => {
                     IdlePool::Fifo(VecDeque::with_capacity(n as usize))
                 }
@@ -123,6 +122,11 @@ impl Router {
                     pos: vec![u32::MAX; n as usize],
                     base,
                 },
+            };
+            pools.push(GroupPool {
+                pool,
+                idle: 0,
+                stale: 0,
             });
         }
 
@@ -177,6 +181,7 @@ impl Router {
                         Some(Served {
                             rank,
                             queue: q as u32,
+                            overflow: !stages[q].is_empty(),
                             delay,
                         })
                     })
@@ -186,25 +191,23 @@ impl Router {
             })
             .collect();
 
-        let n = agents.len();
-        let arrival_level = stages.iter().map(|s| level_after(s, 0)).collect();
+        let queue_info = sc
+            .queues
+            .iter()
+            .zip(&stages)
+            .map(|(q, s)| QueueInfo {
+                skill: q.skill as u32,
+                arrival_level: level_after(s, 0),
+                overflow: !s.is_empty(),
+            })
+            .collect();
         let mut router = Router {
             agent_selection: sc.routing.agent_selection,
             waiting: waiting::Waiting::new(sc.queues.len()),
-            queue_skill: sc.queues.iter().map(|q| q.skill as u32).collect(),
+            queue_info,
             stages,
             agents,
-            presence: vec![
-                Presence {
-                    idle: false,
-                    epoch: 0
-                };
-                n
-            ],
             pools,
-            idle_count: vec![0; sc.agent_groups.len()],
-            stale: vec![0; sc.agent_groups.len()],
-            arrival_level,
             skill_groups,
             group_queues,
             heads_changed: Vec::new(),
@@ -232,17 +235,17 @@ impl Router {
 
     /// Number of idle agents.
     pub fn idle_agents(&self) -> usize {
-        self.idle_count.iter().map(|&n| n as usize).sum()
+        self.pools.iter().map(|p| p.idle as usize).sum()
     }
 
     /// Idle agents of group `g`.
     pub fn idle_in_group(&self, g: usize) -> u32 {
-        self.idle_count[g]
+        self.pools[g].idle
     }
 
     /// Whether `agent` is idle.
     pub fn is_idle(&self, agent: u32) -> bool {
-        self.presence[agent as usize].idle
+        self.agents[agent as usize].idle
     }
 
     /// The waiting calls.
@@ -252,7 +255,7 @@ impl Router {
 
     /// Whether queue `q` has overflow stages.
     pub fn has_overflow(&self, q: usize) -> bool {
-        !self.stages[q].is_empty()
+        self.queue_info[q].overflow
     }
 
     /// A call arrives in `queue`: returns the idle agent chosen to answer it
@@ -272,14 +275,14 @@ impl Router {
     /// (removed from the idle pool).
     #[inline]
     pub fn pick_for_arrival(&mut self, queue: usize) -> Option<u32> {
-        let skill = self.queue_skill[queue] as usize;
-        self.pick_idle_agent(skill, self.arrival_level[queue])
+        let info = self.queue_info[queue];
+        self.pick_idle_agent(info.skill as usize, info.arrival_level)
     }
 
     /// Puts a call at the back of `queue`.
-    #[inline]
+    #[inline(always)]
     pub fn enqueue(&mut self, queue: usize, call: WaitingCall) {
-        if self.waiting.is_empty(queue) && !self.stages[queue].is_empty() {
+        if self.queue_info[queue].overflow && self.waiting.is_empty(queue) {
             self.heads_changed.push(queue as u32);
         }
         self.waiting.push(queue, call);
@@ -306,14 +309,20 @@ impl Router {
     ) -> Option<(usize, WaitingCall)> {
         let g = self.agents[agent as usize].group as usize;
         let mut best: Option<(u128, u64, usize)> = None;
-        for &Served { rank, queue, delay } in &self.group_queues[g] {
+        for &Served {
+            rank,
+            queue,
+            overflow,
+            delay,
+        } in &self.group_queues[g]
+        {
             if let Some((best_rank, _, _)) = best {
                 if rank > best_rank {
                     break;
                 }
             }
             let q = queue as usize;
-            if self.waiting.drop_expired(q, now, &mut abandoned) && !self.stages[q].is_empty() {
+            if self.waiting.drop_expired(q, now, &mut abandoned) && overflow {
                 self.heads_changed.push(queue);
             }
             if let Some(head) = self.waiting.head(q) {
@@ -329,7 +338,7 @@ impl Router {
         }
         if let Some((_, _, q)) = best {
             let call = self.waiting.pop(q).expect("head seen above");
-            if !self.stages[q].is_empty() {
+            if self.queue_info[q].overflow {
                 self.heads_changed.push(q as u32);
             }
             return Some((q, call));
@@ -350,7 +359,7 @@ impl Router {
         self.waiting.drop_expired(q, now, &mut abandoned);
         let head = *self.waiting.head(q)?;
         let max_level = level_after(&self.stages[q], now - head.arrival);
-        let agent = self.pick_idle_agent(self.queue_skill[q] as usize, max_level)?;
+        let agent = self.pick_idle_agent(self.queue_info[q].skill as usize, max_level)?;
         self.waiting.pop(q);
         Some((agent, head))
     }
@@ -392,40 +401,33 @@ impl Router {
     /// Removes `agent` from its idle pool if it is idle (it goes on break or
     /// logs off); returns whether it was idle.
     pub fn take_idle(&mut self, agent: u32) -> bool {
-        let p = &mut self.presence[agent as usize];
-        if !p.idle {
+        let a = &mut self.agents[agent as usize];
+        if !a.idle {
             return false;
         }
-        p.idle = false;
-        p.epoch = p.epoch.wrapping_add(1);
-        let g = self.agents[agent as usize].group as usize;
-        self.pools[g].remove(agent);
-        self.idle_count[g] -= 1;
-        if self.pools[g].lazy() {
-            self.stale[g] += 1;
+        a.idle = false;
+        a.epoch = a.epoch.wrapping_add(1);
+        let gp = &mut self.pools[a.group as usize];
+        gp.pool.remove(agent);
+        gp.idle -= 1;
+        if gp.pool.lazy() {
+            gp.stale += 1;
         }
         true
     }
 
-    /// Skips the stale entries at the front of group `g`'s pool.
-    #[inline]
-    fn clean(&mut self, g: usize) {
-        if self.stale[g] > 0 {
-            self.stale[g] -= self.pools[g].clean(&self.presence);
-        }
-    }
-
     /// Removes one idle agent of group `g` (to log off), if any.
     pub fn take_any_idle(&mut self, g: usize) -> Option<u32> {
-        if self.idle_count[g] == 0 {
+        let gp = &mut self.pools[g];
+        if gp.idle == 0 {
             return None;
         }
-        self.clean(g);
-        let agent = self.pools[g].take_any()?;
-        let p = &mut self.presence[agent as usize];
-        p.idle = false;
-        p.epoch = p.epoch.wrapping_add(1);
-        self.idle_count[g] -= 1;
+        gp.clean(&self.agents);
+        let agent = gp.pool.take_any()?;
+        gp.idle -= 1;
+        let a = &mut self.agents[agent as usize];
+        a.idle = false;
+        a.epoch = a.epoch.wrapping_add(1);
         Some(agent)
     }
 
@@ -437,18 +439,16 @@ impl Router {
     #[inline(always)]
     fn make_idle(&mut self, agent: u32, now: u64) {
         let a = &mut self.agents[agent as usize];
+        debug_assert!(!a.idle, "agent {agent} is already idle");
         a.idle_since = now;
-        let (calls, busy) = (a.calls, a.busy_us);
-        let g = a.group as usize;
-        let p = &mut self.presence[agent as usize];
-        debug_assert!(!p.idle, "agent {agent} is already idle");
-        p.idle = true;
+        a.idle = true;
         let key = match self.agent_selection {
-            AgentSelection::FewestCalls => calls,
-            _ => busy,
+            AgentSelection::FewestCalls => a.calls,
+            _ => a.busy_us,
         };
-        self.pools[g].push(agent, p.epoch, key, now);
-        self.idle_count[g] += 1;
+        let gp = &mut self.pools[a.group as usize];
+        gp.pool.push(agent, a.epoch, key, now);
+        gp.idle += 1;
     }
 
     /// Chooses (and removes from its pool) the idle agent that takes a call
@@ -465,13 +465,12 @@ impl Router {
                 continue;
             }
             let g = g as usize;
-            if self.idle_count[g] == 0 {
+            let gp = &mut self.pools[g];
+            if gp.idle == 0 {
                 continue;
             }
-            if self.stale[g] > 0 {
-                self.stale[g] -= self.pools[g].clean(&self.presence);
-            }
-            let (key, agent) = match &self.pools[g] {
+            gp.clean(&self.agents);
+            let (key, agent) = match &gp.pool {
                 IdlePool::Fifo(v) => {
                     let &(a, _) = v.front().expect("idle count above zero");
                     let since = self.agents[a as usize].idle_since;
@@ -507,7 +506,8 @@ impl Router {
             }
         }
         let (_, g, agent) = best?;
-        match &mut self.pools[g] {
+        let gp = &mut self.pools[g];
+        match &mut gp.pool {
             IdlePool::Fifo(v) => {
                 v.pop_front();
             }
@@ -517,8 +517,8 @@ impl Router {
             pool @ IdlePool::Bits { .. } => pool.remove(agent),
             IdlePool::List { .. } => unreachable!("random handled above"),
         }
-        self.presence[agent as usize].idle = false;
-        self.idle_count[g] -= 1;
+        gp.idle -= 1;
+        self.agents[agent as usize].idle = false;
         if self.agent_selection == AgentSelection::RoundRobin {
             self.rr_next = (agent + 1) % self.agents.len() as u32;
         }
@@ -529,7 +529,7 @@ impl Router {
         let total: usize = self.skill_groups[skill]
             .iter()
             .filter(|&&(_, level)| level <= max_level)
-            .map(|&(g, _)| self.idle_count[g as usize] as usize)
+            .map(|&(g, _)| self.pools[g as usize].idle as usize)
             .sum();
         if total == 0 {
             return None;
@@ -539,12 +539,12 @@ impl Router {
             if level > max_level {
                 continue;
             }
-            let g = g as usize;
-            let n = self.idle_count[g] as usize;
+            let gp = &mut self.pools[g as usize];
+            let n = gp.idle as usize;
             if r < n {
-                let agent = self.pools[g].take_listed(r);
-                self.presence[agent as usize].idle = false;
-                self.idle_count[g] -= 1;
+                let agent = gp.pool.take_listed(r);
+                gp.idle -= 1;
+                self.agents[agent as usize].idle = false;
                 return Some(agent);
             }
             r -= n;

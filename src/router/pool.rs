@@ -9,11 +9,37 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-/// What a pool needs to know of each agent to skip stale entries.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Presence {
+/// Routing state of one agent: its group, the keys of the selection rules,
+/// and what a pool needs to skip stale entries (idle, epoch).
+#[derive(Debug, Clone)]
+pub(super) struct Agent {
+    pub group: u32,
     pub idle: bool,
+    /// Bumped whenever the agent leaves a pool other than from its front.
     pub epoch: u32,
+    pub idle_since: u64,
+    pub calls: u64,
+    pub busy_us: u64,
+}
+
+/// The idle agents of one group and their counts.
+#[derive(Debug)]
+pub(super) struct GroupPool {
+    pub pool: IdlePool,
+    /// Idle agents (stale entries excluded).
+    pub idle: u32,
+    /// Stale entries (agents removed while idle, not yet skipped).
+    pub stale: u32,
+}
+
+impl GroupPool {
+    /// Skips the stale entries at the front.
+    #[inline]
+    pub fn clean(&mut self, agents: &[Agent]) {
+        if self.stale > 0 {
+            self.stale -= self.pool.clean(agents);
+        }
+    }
 }
 
 /// Idle agents of one group.
@@ -62,10 +88,10 @@ impl IdlePool {
 
     /// Drops stale entries at the front of a FIFO or heap pool; returns how many.
     #[inline]
-    pub fn clean(&mut self, agents: &[Presence]) -> u32 {
+    pub fn clean(&mut self, agents: &[Agent]) -> u32 {
         let mut dropped = 0;
         let valid = |a: u32, e: u32| {
-            let p = agents[a as usize];
+            let p = &agents[a as usize];
             p.idle && p.epoch == e
         };
         match self {

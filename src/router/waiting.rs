@@ -100,7 +100,7 @@ impl Waiting {
         self.len_total
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, q: usize, call: WaitingCall) {
         if let Some(p) = &mut self.presence {
             if call.deadline != NEVER {
@@ -113,7 +113,7 @@ impl Waiting {
     }
 
     /// Removes the head (answered, or expired).
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self, q: usize) -> Option<WaitingCall> {
         let call = self.queues[q].pop_front()?;
         self.head_seq[q] += 1;
