@@ -151,6 +151,20 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Writes a JSON document to stdout as it is serialized (pretty, then a
+/// newline); a closed pipe is not an error.
+fn write_json_stdout(doc: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, doc)
+        .map_err(std::io::Error::from)
+        .and_then(|_| out.write_all(b"\n"))
+        .and_then(|_| out.flush());
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("writing to standard output"),
+    }
+}
+
 /// Writes `text` to a new file `path` (through a temporary file and a
 /// rename, so a failure never leaves half a file). An existing file is
 /// replaced only with `force`, and never the file the scenario was read from.

@@ -1,10 +1,12 @@
 //! `acdsim run` and `acdsim validate`.
 
-use super::{expected_calls, load, plural, progress_bar, write_stdout, RunArgsCommon};
+use super::{
+    expected_calls, load, plural, progress_bar, write_json_stdout, write_stdout, RunArgsCommon,
+};
+use crate::report::json::Document;
 use crate::report::Summary;
 use crate::runner;
 use crate::time::format_duration;
-use anyhow::Context as _;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -82,16 +84,15 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         b.finish_and_clear();
     }
     let summary = Summary::new(&sc, opts.seed, &reps);
-    let text = if args.json {
+    if args.json {
         let doc = if args.per_replication {
-            summary.to_json_per_replication(&sc, &reps)
+            Document::with_replications(&summary, &sc, &reps)
         } else {
-            summary.to_json()
+            Document::new(&summary)
         };
-        let mut s = serde_json::to_string_pretty(&doc).context("encoding JSON")?;
-        s.push('\n');
-        s
-    } else if args.csv {
+        return write_json_stdout(&doc);
+    }
+    let text = if args.csv {
         summary.to_csv()
     } else if args.intervals {
         format!("{}\n{}", summary.to_table(), summary.to_interval_table())

@@ -1,13 +1,16 @@
 //! `acdsim sweep`: a grid of what-if variants, run with common random numbers.
 
-use super::{expected_calls, load_with_json, progress_bar, write_stdout, RunArgsCommon};
+use super::{
+    expected_calls, load_with_json, progress_bar, write_json_stdout, write_stdout, RunArgsCommon,
+};
+use crate::report::json::Document;
 use crate::report::table::{cell, Fmt, Table};
 use crate::report::{finite, ReplicationMetrics, Summary};
 use crate::runner::run_variants;
 use crate::sweep::{show, variants, Setting};
-use anyhow::Context as _;
 use clap::Args;
-use serde_json::{json, Map, Value};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -64,29 +67,18 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<()> {
         .map(|(sc, r)| Summary::new(sc, opts.seed, r))
         .collect();
     let paths: Vec<String> = settings.iter().map(|s| s.path.clone()).collect();
-    let text = if args.json {
-        let docs: Vec<Value> = variants
-            .iter()
-            .zip(&summaries)
-            .map(|(v, s)| {
-                let mut m = Map::new();
-                let settings: Map<String, Value> = v.settings.iter().cloned().collect();
-                m.insert("settings".into(), Value::Object(settings));
-                if let Value::Object(run) = s.to_json() {
-                    m.extend(run);
-                }
-                Value::Object(m)
-            })
-            .collect();
-        let out = json!({
-            "scenario": base.name,
-            "seed": opts.seed,
-            "replications": opts.replications,
-            "settings": paths,
-            "variants": docs,
-        });
-        serde_json::to_string_pretty(&out).context("encoding JSON")? + "\n"
-    } else if args.csv {
+    if args.json {
+        let doc = SweepDocument {
+            name: &base.name,
+            seed: opts.seed,
+            replications: opts.replications,
+            paths: &paths,
+            variants: &variants,
+            summaries: &summaries,
+        };
+        return write_json_stdout(&doc);
+    }
+    let text = if args.csv {
         csv_table(&paths, &variants, &summaries)?
     } else {
         table(
@@ -199,4 +191,53 @@ fn table(
     }
     out.push_str(&t.render());
     out
+}
+
+/// The document of `sweep --json`, written as it is serialized.
+struct SweepDocument<'a> {
+    name: &'a str,
+    seed: u64,
+    replications: u32,
+    paths: &'a [String],
+    variants: &'a [crate::sweep::Variant],
+    summaries: &'a [Summary],
+}
+
+impl Serialize for SweepDocument<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("scenario", self.name)?;
+        m.serialize_entry("seed", &self.seed)?;
+        m.serialize_entry("replications", &self.replications)?;
+        m.serialize_entry("settings", self.paths)?;
+        m.serialize_entry("variants", &VariantList(self))?;
+        m.end()
+    }
+}
+
+struct VariantList<'a>(&'a SweepDocument<'a>);
+
+impl Serialize for VariantList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.variants.len()))?;
+        for (v, summary) in self.0.variants.iter().zip(self.0.summaries) {
+            seq.serialize_element(&VariantDoc { v, summary })?;
+        }
+        seq.end()
+    }
+}
+
+struct VariantDoc<'a> {
+    v: &'a crate::sweep::Variant,
+    summary: &'a Summary,
+}
+
+impl Serialize for VariantDoc<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        let settings: serde_json::Map<String, Value> = self.v.settings.iter().cloned().collect();
+        m.serialize_entry("settings", &settings)?;
+        Document::new(self.summary).write_fields(&mut m)?;
+        m.end()
+    }
 }

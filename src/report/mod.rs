@@ -3,13 +3,14 @@
 //! document, CSV, and text tables ([`table`]). [`metrics`] computes what each
 //! replication reports.
 
+pub mod json;
 pub mod metrics;
 pub mod table;
 
 use crate::scenario::Scenario;
 use crate::stats::{AGENT_METRICS, CALL_METRICS, TOTAL_METRICS};
 pub use metrics::{ReplicationMetrics, Values};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -82,10 +83,6 @@ impl Estimate {
     /// Mean and 95% half-width.
     pub fn from_values(values: impl IntoIterator<Item = f64>) -> Estimate {
         Estimate::with_level(values, 0.95)
-    }
-
-    pub fn to_json(self) -> Value {
-        json!({ "mean": finite(self.mean), "ci95": finite(self.ci95) })
     }
 }
 
@@ -220,7 +217,7 @@ fn scope_metrics(
 const EXACT_METRICS: [&str; 2] = ["agents", "staffed_hours"];
 
 /// Picks the whole-run or interval values of one scope, named.
-fn named<const N: usize>(
+pub(crate) fn named<const N: usize>(
     names: &'static [&'static str; N],
     v: &Values<N>,
     k: Option<usize>,
@@ -311,48 +308,10 @@ impl Summary {
         }
     }
 
-    /// The stable JSON document (see README.md, "JSON output").
+    /// The stable JSON document (see README.md, "JSON output"), as a tree.
+    /// To write it out, serialize [`json::Document`] instead: it streams.
     pub fn to_json(&self) -> Value {
-        self.json(None)
-    }
-
-    /// The JSON document with a `per_replication` array: each replication's
-    /// plain values, in the same blocks as the summary.
-    pub fn to_json_per_replication(&self, sc: &Scenario, reps: &[ReplicationMetrics]) -> Value {
-        self.json(Some((sc, reps)))
-    }
-
-    fn json(&self, per_replication: Option<(&Scenario, &[ReplicationMetrics])>) -> Value {
-        let mut doc = json!({
-            "scenario": self.scenario,
-            "seed": self.seed,
-            "replications": self.replications,
-            "warmup_s": self.warmup_s,
-            "window_s": self.window_s,
-            "interval_s": self.interval_s,
-            "clock_start": self.clock_start,
-            "closing": self.closing,
-            "calls_generated": self.calls_generated,
-            "events": self.events,
-            "total": scope_json(&self.total, false),
-            "queues": self.queues.iter().map(|s| scope_json(s, true)).collect::<Vec<_>>(),
-            "agent_groups": self.agent_groups.iter().map(|s| scope_json(s, true)).collect::<Vec<_>>(),
-        });
-        let m = doc.as_object_mut().expect("an object");
-        if let Some((sc, reps)) = per_replication {
-            let labels: Vec<(f64, String)> = self
-                .total
-                .intervals
-                .iter()
-                .map(|i| (i.start_s, i.label.clone()))
-                .collect();
-            let reps: Vec<Value> = reps
-                .iter()
-                .map(|r| replication_json(sc, r, &labels))
-                .collect();
-            m.insert("per_replication".into(), Value::Array(reps));
-        }
-        doc
+        serde_json::to_value(json::Document::new(self)).expect("a summary is valid JSON")
     }
 
     /// CSV: one row per (scope, name, metric[, interval]) with mean and ci95
@@ -395,110 +354,6 @@ impl Summary {
         }
         String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv is utf-8")
     }
-}
-
-/// One scope as JSON: its metrics as `{mean, ci95}`, then its intervals.
-fn scope_json(s: &ScopeSummary, with_name: bool) -> Value {
-    let mut m = Map::new();
-    if with_name {
-        m.insert("name".into(), json!(s.name));
-    }
-    for (k, e) in &s.metrics {
-        m.insert((*k).into(), e.to_json());
-    }
-    let intervals: Vec<Value> = s
-        .intervals
-        .iter()
-        .map(|i| {
-            let mut im = Map::new();
-            im.insert("start_s".into(), json!(i.start_s));
-            im.insert("label".into(), json!(i.label));
-            for (k, e) in &i.metrics {
-                im.insert((*k).into(), e.to_json());
-            }
-            Value::Object(im)
-        })
-        .collect();
-    m.insert("intervals".into(), Value::Array(intervals));
-    Value::Object(m)
-}
-
-/// One replication's plain values, in the same blocks as the summary.
-fn replication_json(sc: &Scenario, r: &ReplicationMetrics, labels: &[(f64, String)]) -> Value {
-    let block = |name: Option<&str>,
-                 parts: &[Vec<(&'static str, f64)>],
-                 intervals: Vec<Vec<(&'static str, f64)>>| {
-        let mut m = Map::new();
-        if let Some(n) = name {
-            m.insert("name".into(), json!(n));
-        }
-        for part in parts {
-            for (k, v) in part {
-                m.insert((*k).into(), finite(*v));
-            }
-        }
-        let iv: Vec<Value> = intervals
-            .into_iter()
-            .zip(labels)
-            .map(|(vals, (start, label))| {
-                let mut im = Map::new();
-                im.insert("start_s".into(), json!(start));
-                im.insert("label".into(), json!(label));
-                for (k, v) in vals {
-                    im.insert(k.into(), finite(v));
-                }
-                Value::Object(im)
-            })
-            .collect();
-        m.insert("intervals".into(), Value::Array(iv));
-        Value::Object(m)
-    };
-    let cells = labels.len();
-    let total_intervals = (0..cells)
-        .map(|k| {
-            let mut v = named(&CALL_METRICS, &r.total_calls, Some(k));
-            v.extend(named(&AGENT_METRICS, &r.total_agents, Some(k)));
-            v.extend(named(&TOTAL_METRICS, &r.total_extra, Some(k)));
-            v
-        })
-        .collect();
-    let total = block(
-        None,
-        &[
-            named(&CALL_METRICS, &r.total_calls, None),
-            named(&AGENT_METRICS, &r.total_agents, None),
-            named(&TOTAL_METRICS, &r.total_extra, None),
-        ],
-        total_intervals,
-    );
-    let queues: Vec<Value> = r
-        .queues
-        .iter()
-        .zip(&sc.queues)
-        .map(|(v, q)| {
-            let iv = (0..cells)
-                .map(|k| named(&CALL_METRICS, v, Some(k)))
-                .collect();
-            block(Some(&q.name), &[named(&CALL_METRICS, v, None)], iv)
-        })
-        .collect();
-    let groups: Vec<Value> = r
-        .groups
-        .iter()
-        .zip(&sc.agent_groups)
-        .map(|(v, g)| {
-            let iv = (0..cells)
-                .map(|k| named(&AGENT_METRICS, v, Some(k)))
-                .collect();
-            block(Some(&g.name), &[named(&AGENT_METRICS, v, None)], iv)
-        })
-        .collect();
-    json!({
-        "replication": r.replication,
-        "total": total,
-        "queues": queues,
-        "agent_groups": groups,
-    })
 }
 
 #[cfg(test)]

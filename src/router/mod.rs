@@ -365,8 +365,15 @@ impl Router {
     }
 
     /// When queue `q` next needs a look for overflow: the moment its head
-    /// reaches its next stage or abandons, whichever is first ([`NEVER`] if
-    /// the queue is empty or its head has reached the last stage and is patient).
+    /// reaches its next stage ([`NEVER`] if the queue is empty or its head
+    /// has reached the last stage).
+    ///
+    /// The head's abandonment needs no check of its own: while a head waits
+    /// at a stage, no agent of a level that stage admits is idle (it would
+    /// have taken the head), so a later call's crossings up to that stage
+    /// open nothing; and an agent who becomes idle afterwards has looked at
+    /// this queue first, dropping an expired head and re-arming the check
+    /// for the next one.
     pub fn next_overflow_check<F: FnMut(usize, &WaitingCall)>(
         &mut self,
         q: usize,
@@ -378,11 +385,10 @@ impl Router {
             return NEVER;
         };
         let wait = now - head.arrival;
-        let crossing = self.stages[q]
+        self.stages[q]
             .iter()
             .find(|s| s.0 > wait)
-            .map_or(NEVER, |s| head.arrival.saturating_add(s.0));
-        crossing.min(head.deadline)
+            .map_or(NEVER, |s| head.arrival.saturating_add(s.0))
     }
 
     /// Whether some overflow queue's head changed since the last [`Router::take_heads_changed`].

@@ -10,8 +10,7 @@
 pub mod histogram;
 
 use crate::time::MICROS_PER_SEC;
-use hdrhistogram::Histogram;
-use histogram::WaitHistogram;
+use histogram::{FineHistogram, WaitHistogram};
 use std::ops::{Deref, DerefMut};
 
 /// Counts and sums of calls: one queue or all, the whole window or one
@@ -118,13 +117,14 @@ impl WaitQuantiles for CallCell {
     }
 }
 
-/// A queue (or all queues) over one replication: whole-window counts with an
-/// HDR histogram of waits (3 significant digits), and one cell per interval.
+/// A queue (or all queues) over one replication: whole-window counts with a
+/// histogram of waits at HDR's resolution (3 significant digits), and one
+/// cell per interval.
 #[derive(Debug, Clone)]
 pub struct QueueCounters {
     pub calls: CallCounts,
     /// Positive waits of answered calls, in microseconds.
-    pub wait_hist: Histogram<u64>,
+    pub wait_hist: FineHistogram,
     /// One cell per interval of the measured window, by arrival.
     pub intervals: Vec<CallCell>,
 }
@@ -153,7 +153,7 @@ impl QueueCounters {
     pub fn with_intervals(n: usize) -> QueueCounters {
         QueueCounters {
             calls: CallCounts::default(),
-            wait_hist: Histogram::new(3).expect("3 significant digits is valid"),
+            wait_hist: FineHistogram::default(),
             intervals: vec![CallCell::default(); n],
         }
     }
@@ -161,9 +161,7 @@ impl QueueCounters {
     /// Adds `other` into `self` (histograms add exactly; cells cell by cell).
     pub fn merge(&mut self, other: &QueueCounters) {
         self.calls.merge(&other.calls);
-        self.wait_hist
-            .add(&other.wait_hist)
-            .expect("auto-resizing histograms always add");
+        self.wait_hist.merge(&other.wait_hist);
         if self.intervals.len() < other.intervals.len() {
             self.intervals
                 .resize(other.intervals.len(), CallCell::default());
@@ -176,10 +174,7 @@ impl QueueCounters {
     /// Records a positive wait in the whole-window histogram.
     #[inline]
     pub fn record_wait(&mut self, wait: u64) {
-        // Auto-resizing histogram: recording only fails past u64 range.
-        if self.wait_hist.record(wait).is_err() {
-            self.wait_hist.saturating_record(wait);
-        }
+        self.wait_hist.record(wait);
     }
 }
 
@@ -465,7 +460,7 @@ mod tests {
             ..Default::default()
         };
         for w in [1_000_000u64, 2_000_000, 3_000_000, 4_000_000] {
-            c.wait_hist.record(w).unwrap();
+            c.wait_hist.record(w);
             cell.waits.record(w);
         }
         for (q, want) in [(0.5, 0.0), (0.6, 0.0), (0.7, 1.0), (0.9, 3.0), (1.0, 4.0)] {
@@ -523,7 +518,7 @@ mod tests {
         a.offered = 3;
         a.answered = 2;
         a.zero_waits = 1;
-        a.wait_hist.record(5).unwrap();
+        a.wait_hist.record(5);
         a.intervals[1].offered = 3;
         a.intervals[1].waits.record(5);
         let mut b = a.clone();
