@@ -9,14 +9,19 @@
 //! wait grows. Because a queue is FIFO, its head has waited longest: if the
 //! head is not yet eligible for an agent's level, no call behind it is.
 
+mod index;
 mod pool;
 pub mod waiting;
 
 use crate::rng::Stream;
 use crate::scenario::{AgentSelection, CallSelection, Scenario, Staffing};
+use index::{Fenwick, GroupEntry, Key, SkillIndex};
 use pool::{Agent, GroupPool, IdlePool};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
+
+/// Groups holding a skill beyond which the skill gets an index instead of a scan.
+pub const SCAN_LIMIT: usize = 8;
 pub use waiting::{WaitingCall, NEVER};
 
 /// A queue served by a group: its rank for the call-selection rule (lower
@@ -53,6 +58,10 @@ pub struct Router {
     pools: Vec<GroupPool>,
     /// For each skill: (group, level) of the groups holding it, in declaration order.
     skill_groups: Vec<Vec<(u32, u32)>>,
+    /// For each skill: a scan, or an index when many groups hold it.
+    index: Vec<SkillIndex>,
+    /// What the indexes know of each group.
+    group_index: Vec<GroupEntry>,
     /// For each group: the queues it serves, sorted by rank.
     group_queues: Vec<Vec<Served>>,
     /// Queues with overflow whose head changed since the engine last asked.
@@ -85,12 +94,69 @@ fn level_after(stages: &[(u64, u32)], wait: u64) -> u32 {
     }
 }
 
+/// The key and agent of a group's best idle agent for a skill held at
+/// `level` (every rule but round robin and random).
+#[inline(always)]
+fn group_best(
+    gp: &mut GroupPool,
+    agents: &[Agent],
+    rule: AgentSelection,
+    level: u32,
+) -> Option<(Key, u32)> {
+    if gp.idle == 0 {
+        return None;
+    }
+    gp.clean(agents);
+    match &gp.pool {
+        IdlePool::Fifo(v) => {
+            let &(a, _) = v.front()?;
+            let since = agents[a as usize].idle_since;
+            if rule == AgentSelection::BestLevel {
+                Some(((level as u64, since, a as u64), a))
+            } else {
+                Some(((since, a as u64, 0), a))
+            }
+        }
+        IdlePool::Heap(h) => {
+            let &Reverse((k, since, a, _)) = h.peek()?;
+            Some(((k, since, a as u64), a))
+        }
+        IdlePool::Bits { words, base } => {
+            let i = IdlePool::first_bit_from(words, 0)?;
+            let a = *base + i as u32;
+            Some(((a as u64, 0, 0), a))
+        }
+        IdlePool::List { .. } => unreachable!("random picks by counts"),
+    }
+}
+
+/// Round robin: a group's idle agent nearest after the hunt pointer
+/// `rr_next` (circularly within the group), keyed by its circular distance
+/// among `n` agents.
+#[inline]
+fn round_robin_best(gp: &GroupPool, rr_next: u32, n: usize) -> Option<(Key, u32)> {
+    let IdlePool::Bits { words, base } = &gp.pool else {
+        unreachable!("round robin uses bitsets")
+    };
+    let start = hunt_start(AgentSelection::RoundRobin, rr_next, *base, words);
+    let i = IdlePool::first_bit_from(words, start)?;
+    let a = *base + i as u32;
+    let n = n as u64;
+    Some((((a as u64 + n - rr_next as u64) % n, 0, 0), a))
+}
+
 impl Router {
     /// Builds the router for `sc`. Agents of groups with a constant `count`
     /// are logged in and idle at time 0; agents of scheduled groups are off
     /// until the engine logs them in. `rng` is used only by the random
     /// agent-selection rule.
     pub fn new(sc: &Scenario, rng: Stream) -> Router {
+        Router::with_scan_limit(sc, rng, SCAN_LIMIT)
+    }
+
+    /// [`Router::new`], indexing the skills held by more than `scan_limit`
+    /// groups (the answer does not depend on it: tests compare).
+    pub fn with_scan_limit(sc: &Scenario, rng: Stream, scan_limit: usize) -> Router {
         let mut agents = Vec::with_capacity(sc.agent_count() as usize);
         let mut pools = Vec::with_capacity(sc.agent_groups.len());
         for (g, group) in sc.agent_groups.iter().enumerate() {
@@ -153,16 +219,24 @@ impl Router {
 
         // Higher priority -> lower rank.
         let prio_rank = |p: i32| (i32::MAX as i64 - p as i64) as u128;
+        // The queues of each skill, so each group meets only its own queues
+        // (the setup is linear in the size of the center, not queues × groups).
+        let mut skill_queues: Vec<Vec<usize>> = vec![Vec::new(); sc.skills.len()];
+        for (q, queue) in sc.queues.iter().enumerate() {
+            skill_queues[queue.skill].push(q);
+        }
         let group_queues = sc
             .agent_groups
             .iter()
             .map(|group| {
-                let mut v: Vec<Served> = sc
-                    .queues
+                let mut v: Vec<Served> = group
+                    .skills
                     .iter()
-                    .enumerate()
-                    .filter_map(|(q, queue)| {
-                        let level = group.level(queue.skill)?;
+                    .flat_map(|&(skill, level)| {
+                        skill_queues[skill].iter().map(move |&q| (q, level))
+                    })
+                    .map(|(q, level)| {
+                        let queue = &sc.queues[q];
                         let rank = match sc.routing.call_selection {
                             CallSelection::Priority => prio_rank(queue.priority),
                             CallSelection::LongestWaiting => 0,
@@ -178,12 +252,12 @@ impl Router {
                                 .find(|s| s.1 >= level)
                                 .map_or(NEVER, |s| s.0)
                         };
-                        Some(Served {
+                        Served {
                             rank,
                             queue: q as u32,
                             overflow: !stages[q].is_empty(),
                             delay,
-                        })
+                        }
                     })
                     .collect();
                 v.sort_unstable_by_key(|s| (s.rank, s.queue));
@@ -201,6 +275,38 @@ impl Router {
                 overflow: !s.is_empty(),
             })
             .collect();
+        let mut group_index = vec![GroupEntry::default(); sc.agent_groups.len()];
+        let index = skill_groups
+            .iter()
+            .enumerate()
+            .map(|(skill, holders)| {
+                if holders.len() <= scan_limit {
+                    return SkillIndex::Scan;
+                }
+                let mut levels: Vec<u32> = holders.iter().map(|&(_, l)| l).collect();
+                levels.sort_unstable();
+                levels.dedup();
+                for (pos, &(g, level)) in holders.iter().enumerate() {
+                    group_index[g as usize]
+                        .skills
+                        .push((skill as u32, level, pos as u32));
+                }
+                match sc.routing.agent_selection {
+                    AgentSelection::RoundRobin => SkillIndex::Ordered(
+                        levels.into_iter().map(|l| (l, BTreeSet::new())).collect(),
+                    ),
+                    AgentSelection::Random => SkillIndex::Counts(
+                        levels
+                            .into_iter()
+                            .map(|l| (l, Fenwick::new(holders.len())))
+                            .collect(),
+                    ),
+                    _ => SkillIndex::Keyed(
+                        levels.into_iter().map(|l| (l, BinaryHeap::new())).collect(),
+                    ),
+                }
+            })
+            .collect();
         let mut router = Router {
             agent_selection: sc.routing.agent_selection,
             waiting: waiting::Waiting::new(sc.queues.len()),
@@ -209,6 +315,8 @@ impl Router {
             agents,
             pools,
             skill_groups,
+            index,
+            group_index,
             group_queues,
             heads_changed: Vec::new(),
             rr_next: 0,
@@ -413,12 +521,14 @@ impl Router {
         }
         a.idle = false;
         a.epoch = a.epoch.wrapping_add(1);
-        let gp = &mut self.pools[a.group as usize];
+        let g = a.group as usize;
+        let gp = &mut self.pools[g];
         gp.pool.remove(agent);
         gp.idle -= 1;
         if gp.pool.lazy() {
             gp.stale += 1;
         }
+        self.reindex(g);
         true
     }
 
@@ -434,6 +544,7 @@ impl Router {
         let a = &mut self.agents[agent as usize];
         a.idle = false;
         a.epoch = a.epoch.wrapping_add(1);
+        self.reindex(g);
         Some(agent)
     }
 
@@ -452,20 +563,28 @@ impl Router {
             AgentSelection::FewestCalls => a.calls,
             _ => a.busy_us,
         };
-        let gp = &mut self.pools[a.group as usize];
+        let g = a.group as usize;
+        let gp = &mut self.pools[g];
         gp.pool.push(agent, a.epoch, key, now);
         gp.idle += 1;
+        if !self.group_index[g].skills.is_empty() {
+            self.reindex(g);
+        }
     }
 
     /// Chooses (and removes from its pool) the idle agent that takes a call
     /// of `skill`, among the groups holding it at a level up to `max_level`.
     #[inline(always)]
     fn pick_idle_agent(&mut self, skill: usize, max_level: u32) -> Option<u32> {
+        if !matches!(self.index[skill], SkillIndex::Scan) {
+            return self.pick_indexed(skill, max_level);
+        }
         if self.agent_selection == AgentSelection::Random {
             return self.pick_random(skill, max_level);
         }
         // (rule key, group, the group's best idle agent): the lowest key wins.
-        let mut best: Option<((u64, u64, u64), usize, u32)> = None;
+        let mut best: Option<(Key, usize, u32)> = None;
+        let rule = self.agent_selection;
         for &(g, level) in &self.skill_groups[skill] {
             if level > max_level {
                 continue;
@@ -475,43 +594,24 @@ impl Router {
             if gp.idle == 0 {
                 continue;
             }
-            gp.clean(&self.agents);
-            let (key, agent) = match &gp.pool {
-                IdlePool::Fifo(v) => {
-                    let &(a, _) = v.front().expect("idle count above zero");
-                    let since = self.agents[a as usize].idle_since;
-                    if self.agent_selection == AgentSelection::BestLevel {
-                        ((level as u64, since, a as u64), a)
-                    } else {
-                        ((since, a as u64, 0), a)
-                    }
-                }
-                IdlePool::Heap(h) => {
-                    let &Reverse((k, since, a, _)) = h.peek().expect("idle count above zero");
-                    ((k, since, a as u64), a)
-                }
-                IdlePool::Bits { words, base } => {
-                    let start = hunt_start(self.agent_selection, self.rr_next, *base, words);
-                    let Some(i) = IdlePool::first_bit_from(words, start) else {
-                        continue;
-                    };
-                    let a = *base + i as u32;
-                    let key = if self.agent_selection == AgentSelection::RoundRobin {
-                        // Circular distance from the hunt pointer.
-                        let n = self.agents.len() as u64;
-                        ((a as u64 + n - self.rr_next as u64) % n, 0, 0)
-                    } else {
-                        (a as u64, 0, 0)
-                    };
-                    (key, a)
-                }
-                IdlePool::List { .. } => unreachable!("random handled above"),
+            let found = if rule == AgentSelection::RoundRobin {
+                round_robin_best(gp, self.rr_next, self.agents.len())
+            } else {
+                group_best(gp, &self.agents, rule, level)
             };
+            let Some((key, agent)) = found else { continue };
             if best.is_none_or(|(b, _, _)| key < b) {
                 best = Some((key, g, agent));
             }
         }
         let (_, g, agent) = best?;
+        self.take_from_group(g, agent);
+        Some(agent)
+    }
+
+    /// Removes `agent`, group `g`'s best idle agent, from the pool: it takes a call.
+    #[inline(always)]
+    fn take_from_group(&mut self, g: usize, agent: u32) {
         let gp = &mut self.pools[g];
         match &mut gp.pool {
             IdlePool::Fifo(v) => {
@@ -521,14 +621,175 @@ impl Router {
                 h.pop();
             }
             pool @ IdlePool::Bits { .. } => pool.remove(agent),
-            IdlePool::List { .. } => unreachable!("random handled above"),
+            pool @ IdlePool::List { .. } => pool.remove(agent),
         }
         gp.idle -= 1;
         self.agents[agent as usize].idle = false;
         if self.agent_selection == AgentSelection::RoundRobin {
             self.rr_next = (agent + 1) % self.agents.len() as u32;
         }
-        Some(agent)
+        if !self.group_index[g].skills.is_empty() {
+            self.reindex(g);
+        }
+    }
+
+    /// [`Router::pick_idle_agent`] through the skill's index.
+    #[inline(never)]
+    fn pick_indexed(&mut self, skill: usize, max_level: u32) -> Option<u32> {
+        match self.agent_selection {
+            AgentSelection::Random => {
+                let SkillIndex::Counts(levels) = &self.index[skill] else {
+                    unreachable!("random indexes counts")
+                };
+                let (_, tree) = levels.iter().rev().find(|(bound, _)| *bound <= max_level)?;
+                let total = tree.total();
+                if total == 0 {
+                    return None;
+                }
+                let (pos, offset) = tree.find(self.rng.below(total));
+                let g = self.skill_groups[skill][pos].0 as usize;
+                let agent = match &self.pools[g].pool {
+                    IdlePool::List { list, .. } => list[offset as usize],
+                    _ => unreachable!("random uses lists"),
+                };
+                self.take_from_group(g, agent);
+                Some(agent)
+            }
+            AgentSelection::RoundRobin => {
+                let SkillIndex::Ordered(levels) = &self.index[skill] else {
+                    unreachable!("round robin indexes ordered sets")
+                };
+                let n = self.agents.len() as u64;
+                let rr = self.rr_next;
+                let g0 = self.agents[rr as usize].group;
+                let mut best: Option<(u64, u32, usize)> = None;
+                for (level, set) in levels {
+                    if *level > max_level {
+                        break;
+                    }
+                    // The group of the hunt pointer from the pointer on, then
+                    // the next groups, then from the first group (wrapping).
+                    let found = set
+                        .contains(&g0)
+                        .then(|| self.first_idle_at_or_after(g0 as usize, rr))
+                        .flatten()
+                        .or_else(|| {
+                            let g = *set.range(g0 + 1..).next()?;
+                            self.first_idle_at_or_after(g as usize, 0)
+                        })
+                        .or_else(|| {
+                            let g = *set.iter().next()?;
+                            self.first_idle_at_or_after(g as usize, 0)
+                        });
+                    if let Some(a) = found {
+                        let d = (a as u64 + n - rr as u64) % n;
+                        if best.is_none_or(|(bd, _, _)| d < bd) {
+                            best = Some((d, a, self.agents[a as usize].group as usize));
+                        }
+                    }
+                }
+                let (_, agent, g) = best?;
+                self.take_from_group(g, agent);
+                Some(agent)
+            }
+            _ => {
+                let (_, g) = {
+                    let (index, groups) = (&mut self.index[skill], &self.group_index);
+                    index.least(max_level, groups)?
+                };
+                let g = g as usize;
+                let (_, agent) =
+                    group_best(&mut self.pools[g], &self.agents, self.agent_selection, 0)?;
+                self.take_from_group(g, agent);
+                Some(agent)
+            }
+        }
+    }
+
+    /// Group `g`'s first idle agent with id at least `from` (round robin), if any.
+    fn first_idle_at_or_after(&self, g: usize, from: u32) -> Option<u32> {
+        let IdlePool::Bits { words, base } = &self.pools[g].pool else {
+            unreachable!("round robin uses bitsets")
+        };
+        let start = from.saturating_sub(*base) as usize;
+        let (w0, b0) = (start / 64, start % 64);
+        for (w, &word) in words.iter().enumerate().skip(w0) {
+            let word = if w == w0 { word & (!0u64 << b0) } else { word };
+            if word != 0 {
+                return Some(*base + (w * 64) as u32 + word.trailing_zeros());
+            }
+        }
+        None
+    }
+
+    /// Brings the indexes of group `g`'s skills up to date after its pool changed.
+    fn reindex(&mut self, g: usize) {
+        let idle = self.pools[g].idle;
+        match self.agent_selection {
+            AgentSelection::Random => {
+                let entry = &mut self.group_index[g];
+                let delta = idle as i64 - entry.counted as i64;
+                if delta == 0 {
+                    return;
+                }
+                entry.counted = idle;
+                for &(skill, level, pos) in &entry.skills {
+                    if let SkillIndex::Counts(levels) = &mut self.index[skill as usize] {
+                        for (bound, tree) in levels.iter_mut() {
+                            if *bound >= level {
+                                tree.add(pos as usize, delta);
+                            }
+                        }
+                    }
+                }
+            }
+            AgentSelection::RoundRobin => {
+                let entry = &mut self.group_index[g];
+                let has = idle > 0;
+                if has == entry.listed {
+                    return;
+                }
+                entry.listed = has;
+                for &(skill, level, _) in &entry.skills {
+                    if let SkillIndex::Ordered(levels) = &mut self.index[skill as usize] {
+                        if let Some((_, set)) = levels.iter_mut().find(|(l, _)| *l == level) {
+                            if has {
+                                set.insert(g as u32);
+                            } else {
+                                set.remove(&(g as u32));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {
+                let key = group_best(&mut self.pools[g], &self.agents, self.agent_selection, 0)
+                    .map(|(k, _)| k);
+                let entry = &mut self.group_index[g];
+                if key == entry.key {
+                    return;
+                }
+                entry.version = entry.version.wrapping_add(1);
+                entry.key = key;
+                let Some(base) = key else { return };
+                let version = entry.version;
+                for i in 0..self.group_index[g].skills.len() {
+                    let (skill, level, _) = self.group_index[g].skills[i];
+                    let key = if self.agent_selection == AgentSelection::BestLevel {
+                        (level as u64, base.1, base.2)
+                    } else {
+                        base
+                    };
+                    self.index[skill as usize].push(
+                        level,
+                        key,
+                        g as u32,
+                        version,
+                        &self.group_index,
+                    );
+                }
+            }
+        }
     }
 
     fn pick_random(&mut self, skill: usize, max_level: u32) -> Option<u32> {
@@ -556,5 +817,123 @@ impl Router {
             r -= n;
         }
         unreachable!("r < total")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::AgentSelection;
+    use serde_json::json;
+
+    /// A center where one skill is held by many groups at several levels
+    /// (indexed), others by few (scanned); with overflow on one queue.
+    fn center(rule: &str, call_rule: &str, groups: usize, seed: u64) -> Scenario {
+        let mut rng = Stream::new(seed, 0, 0, 0);
+        let groups: Vec<_> = (0..groups)
+            .map(|g| {
+                let mut skills = serde_json::Map::new();
+                skills.insert("wide".into(), json!(1 + rng.below(3)));
+                skills.insert(format!("s{}", g % 3), json!(1));
+                json!({ "name": format!("g{g}"), "count": 1 + rng.below(5), "skills": skills })
+            })
+            .collect();
+        let queue = |name: &str, skill: &str| {
+            json!({ "name": name, "skill": skill, "arrivals": { "rate_per_hour": 60 },
+                    "handle_time": { "constant": 60 } })
+        };
+        let mut wide = queue("wide", "wide");
+        wide["overflow"] = json!([{ "after": "0s", "max_level": 1 }, { "after": "10s", "max_level": 2 }, { "after": "20s" }]);
+        let doc = json!({
+            "name": "wide", "horizon": "1h", "skills": ["wide", "s0", "s1", "s2"],
+            "queues": [wide, queue("plain", "wide"), queue("q0", "s0"), queue("q1", "s1"), queue("q2", "s2")],
+            "agent_groups": groups,
+            "routing": { "agent_selection": rule, "call_selection": call_rule },
+        });
+        Scenario::from_json_str(&doc.to_string(), "t").unwrap()
+    }
+
+    /// Drives two routers through the same random operations and asserts
+    /// they choose the same agents and calls every time.
+    fn same_choices(sc: &Scenario, seed: u64) {
+        let mut scan = Router::with_scan_limit(sc, Stream::new(seed, 0, 5, 0), usize::MAX);
+        let mut indexed = Router::with_scan_limit(sc, Stream::new(seed, 0, 5, 0), 0);
+        let mut rng = Stream::new(seed, 1, 0, 0);
+        let agents = sc.agent_count() as u32;
+        let mut busy: Vec<u32> = Vec::new();
+        let mut off: Vec<u32> = Vec::new();
+        let mut now = 0u64;
+        for step in 0..6000 {
+            now += rng.below(3_000_000);
+            match rng.below(10) {
+                0..=3 => {
+                    let q = rng.below(sc.queues.len() as u64) as usize;
+                    let call = WaitingCall {
+                        arrival: now,
+                        deadline: now + rng.below(40_000_000),
+                        talk: 1,
+                        wrap: 0,
+                    };
+                    let a = scan.call_arrived(q, call);
+                    assert_eq!(
+                        a,
+                        indexed.call_arrived(q, call),
+                        "step {step}: arrival in {q}"
+                    );
+                    busy.extend(a);
+                }
+                4..=6 if !busy.is_empty() => {
+                    let agent = busy.swap_remove(rng.below(busy.len() as u64) as usize);
+                    let (mut ga, mut gb) = (Vec::new(), Vec::new());
+                    let a = scan.agent_free(agent, now, |q, c| ga.push((q, *c)));
+                    let b = indexed.agent_free(agent, now, |q, c| gb.push((q, *c)));
+                    assert_eq!(a, b, "step {step}: agent {agent} frees up");
+                    assert_eq!(ga, gb);
+                    if a.is_some() {
+                        busy.push(agent);
+                    }
+                }
+                7 => {
+                    let agent = rng.below(agents as u64) as u32;
+                    let (a, b) = (scan.take_idle(agent), indexed.take_idle(agent));
+                    assert_eq!(a, b, "step {step}");
+                    if a {
+                        off.push(agent);
+                    }
+                }
+                8 => {
+                    let g = rng.below(sc.agent_groups.len() as u64) as usize;
+                    let a = scan.take_any_idle(g);
+                    assert_eq!(a, indexed.take_any_idle(g), "step {step}");
+                    off.extend(a);
+                }
+                _ => {
+                    if let Some(agent) = off.pop() {
+                        // Back on the floor: the same as freeing up.
+                        let a = scan.agent_free(agent, now, |_, _| {});
+                        assert_eq!(a, indexed.agent_free(agent, now, |_, _| {}), "step {step}");
+                        if a.is_some() {
+                            busy.push(agent);
+                        }
+                    }
+                    let a = scan.overflow_due(0, now, |_, _| {});
+                    assert_eq!(a, indexed.overflow_due(0, now, |_, _| {}), "step {step}");
+                    busy.extend(a.map(|x| x.0));
+                }
+            }
+            assert_eq!(scan.idle_agents(), indexed.idle_agents());
+        }
+    }
+
+    #[test]
+    fn indexes_choose_exactly_what_a_scan_chooses() {
+        for (rule, _, _) in AgentSelection::ALL {
+            for call_rule in ["priority", "longest_waiting", "best_level"] {
+                for seed in 0..3 {
+                    let sc = center(rule, call_rule, 12 + seed as usize * 7, seed);
+                    same_choices(&sc, seed);
+                }
+            }
+        }
     }
 }

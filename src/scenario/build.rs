@@ -244,9 +244,13 @@ fn group(g: AgentGroupSpec) -> AgentGroup {
 /// typo. A skill held only by groups without agents is accepted: that is a
 /// staffing what-if ("the whole tech team is off"), and the report shows it.
 fn check_skills_served(ck: &mut Checker, groups: &[AgentGroup]) {
+    let held: std::collections::HashSet<usize> = groups
+        .iter()
+        .flat_map(|g| g.skills.iter().map(|&(s, _)| s))
+        .collect();
     let uses = std::mem::take(&mut ck.skill_uses);
     for (path, name, skill) in uses {
-        if !groups.iter().any(|g| g.level(skill).is_some()) {
+        if !held.contains(&skill) {
             let message = format!("no agent group has skill {}", quoted(&name));
             ck.problem(&path, message);
         }
