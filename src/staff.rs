@@ -325,6 +325,13 @@ pub fn staff(
     if groups.is_empty() {
         return Err(StaffError::Bad("no group to staff".into()));
     }
+    if !sc.window().0.is_multiple_of(sc.interval.0) {
+        return Err(StaffError::Bad(format!(
+            "the horizon ({}) is not a whole number of intervals ({}): staffing is found per interval, so make the horizon a multiple of the interval",
+            sc.window(),
+            sc.interval
+        )));
+    }
     let mut base = sc.clone();
     for q in &mut base.queues {
         q.service_level_threshold = targets.threshold;
@@ -639,10 +646,12 @@ pub fn staffed_document(
         crate::time::format_duration(targets.threshold).into(),
     );
     obj.insert("service_level_target".into(), targets.service_level.into());
+    // The search judged every queue by these: the queues' own give way.
     if let Some(serde_json::Value::Array(queues)) = obj.get_mut("queues") {
         for q in queues {
             if let Some(qo) = q.as_object_mut() {
                 qo.remove("service_level_threshold");
+                qo.remove("service_level_target");
             }
         }
     }

@@ -127,18 +127,39 @@ pub fn secs_to_time(secs: f64) -> Result<SimTime, String> {
         return Err("duration is not a finite number".to_string());
     }
     if secs < 0.0 {
-        return Err(format!("negative duration ({secs} s)"));
+        return Err(format!("negative duration ({} s)", short_number(secs)));
     }
     // About 100 years: far beyond any scenario, far below u64 overflow.
     if secs > 3.2e9 {
-        return Err(format!("duration too large ({secs} s)"));
+        return Err(format!(
+            "duration too large ({} s; at most 3.2e9 s, about 100 years)",
+            short_number(secs)
+        ));
     }
     Ok(SimTime::from_secs_f64(secs))
+}
+
+/// A number as a message shows it: plain when ordinary, in exponent form
+/// when huge or tiny (never 300 digits).
+pub fn short_number(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e9 || x.abs() < 1e-6) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_numbers_are_shown_short() {
+        let err = parse_duration("1e300").unwrap_err();
+        assert!(err.contains("1e300 s"), "{err}");
+        assert_eq!(short_number(2.5), "2.5");
+        assert_eq!(short_number(-2.0), "-2");
+    }
 
     #[test]
     fn parses_units() {

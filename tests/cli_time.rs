@@ -713,8 +713,6 @@ fn bad_time_fields_exit_2_naming_the_json_path() {
 }
 
 #[test]
-#[ignore = "bug: a clock time inside a warm-up that starts before midnight is read as the next day's \
-            (clock_start 00:10 after a 30m warm-up: 23:50 is 20 minutes into the run, read as 23h40m later)"]
 fn a_clock_time_in_a_warm_up_across_midnight_falls_on_the_first_day() {
     // The run starts at 23:40 (a 30-minute warm-up before 00:10): a shift
     // from 23:50 to 01:00 lies inside it ("moved to the first day on which
@@ -732,9 +730,6 @@ fn a_clock_time_in_a_warm_up_across_midnight_falls_on_the_first_day() {
 }
 
 #[test]
-#[ignore = "bug: `staff -o` on a horizon that is not a whole number of intervals writes staffing \
-            lists that `validate` refuses (\"a per-interval list needs the horizon (2h30m) to be a \
-            whole number of intervals (1h)\")"]
 fn staff_on_a_partial_last_interval_writes_a_valid_scenario_or_refuses() {
     let dir = tempfile::tempdir().unwrap();
     let mut sc = small();
@@ -772,9 +767,6 @@ fn staff_on_a_partial_last_interval_writes_a_valid_scenario_or_refuses() {
 }
 
 #[test]
-#[ignore = "bug: the staffed scenario keeps each queue's own service_level_target, so runs of it \
-            judge `sl_target_met` against a target other than the one it was staffed for \
-            (queue thresholds are replaced, queue targets are not)"]
 fn the_staffed_scenario_carries_the_target_it_was_staffed_for() {
     let dir = tempfile::tempdir().unwrap();
     let mut sc = small();
@@ -807,8 +799,6 @@ fn the_staffed_scenario_carries_the_target_it_was_staffed_for() {
 }
 
 #[test]
-#[ignore = "confusing message: an invalid clock_start is also reported as missing on every clock \
-            time (\"clock time \\\"09:00\\\" needs the scenario's clock_start\") although it is given"]
 fn an_invalid_clock_start_is_reported_once_where_it_stands() {
     let mut doc = timed();
     doc["clock_start"] = json!("24:00");

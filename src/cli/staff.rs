@@ -241,7 +241,11 @@ fn report(
             .map(|c| format!(", cost {c:.2}"))
             .unwrap_or_default()
     ));
-    if sc.agent_groups.iter().any(|g| g.shrinkage > 0.0) {
+    if result
+        .groups
+        .iter()
+        .any(|&g| sc.agent_groups[g].shrinkage > 0.0)
+    {
         out.push_str("Erlang columns are agents on the floor; staffed columns are scheduled agents (before shrinkage).\n");
     }
     out.push_str(&format!(

@@ -93,6 +93,7 @@ fn context(root: &Value) -> Context {
         Some(n) => PositiveDuration::read(&mut quiet, &n).map(|d| d.0),
         None => Some(DEFAULT_INTERVAL),
     };
+    ctx.clock_start_given = field("clock_start").is_some();
     ctx.clock_start_s = field("clock_start")
         .and_then(|n| ClockTime::read(&mut quiet, &n))
         .map(|c| c.0);

@@ -159,6 +159,10 @@ impl FileValue for TimeOfDay {
                     return None;
                 };
                 let Some(start) = ck.ctx.clock_start_s else {
+                    if ck.ctx.clock_start_given {
+                        // The clock start itself is wrong: reported where it stands.
+                        return None;
+                    }
                     let message = format!(
                         "clock time {} needs the scenario's clock_start (or write a duration from the start of the measured window, like \"2h\")",
                         quoted(s)
@@ -166,14 +170,12 @@ impl FileValue for TimeOfDay {
                     ck.problem(&node.path, message);
                     return None;
                 };
-                // Offset from the start of the window, moved to the first day
-                // on which it falls at or after the start of the run.
+                // Time from the start of the run, on the first day on which
+                // the clock shows it at or after the start of the run.
                 let day = 86_400 * MICROS_PER_SEC as i128;
-                let mut offset = (secs as i128 - start as i128) * MICROS_PER_SEC as i128;
-                while offset < -(warmup as i128) {
-                    offset += day;
-                }
-                return Some(TimeOfDay(SimTime((warmup as i128 + offset) as u64), true));
+                let offset = (secs as i128 - start as i128) * MICROS_PER_SEC as i128;
+                let from_run_start = (offset + warmup as i128).rem_euclid(day);
+                return Some(TimeOfDay(SimTime(from_run_start as u64), true));
             }
         }
         let Duration(t) = Duration::read(ck, node)?;
@@ -626,6 +628,10 @@ mod tests {
         assert_eq!(read_time(json!("21:00"), c, 1800), Ok(1800 + 13 * 3600));
         // Before the start of the run: the next day.
         assert_eq!(read_time(json!("07:00"), c, 1800), Ok(1800 + 23 * 3600));
+        // A warm-up across midnight: 23:50 is 20 minutes into a run that
+        // starts at 23:40 (window at 00:10), 00:20 is the next morning.
+        assert_eq!(read_time(json!("23:50"), Some(600), 1800), Ok(600));
+        assert_eq!(read_time(json!("00:20"), Some(600), 1800), Ok(2400));
         assert_eq!(read_time(json!("2h"), c, 1800), Ok(1800 + 7200));
         assert_eq!(read_time(json!(60), None, 0), Ok(60));
         let err = read_time(json!("09:00"), None, 0).unwrap_err();

@@ -109,6 +109,8 @@ pub struct Context {
     pub warmup_us: u64,
     /// Clock time of the start of the measured window (seconds after midnight).
     pub clock_start_s: Option<u64>,
+    /// Whether `clock_start` is given (even if invalid).
+    pub clock_start_given: bool,
 }
 
 /// Collects the problems found while reading the tree.
