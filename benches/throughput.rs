@@ -37,6 +37,32 @@ fn whole_runs(c: &mut Criterion) {
     group.finish();
 }
 
+/// Calls per second as the center grows: generated centers of 1 to 1000
+/// queues and groups (10 agents each), with and without a skill every group
+/// holds. The cost per call should grow like log(size), not like size.
+fn scaling(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scaling");
+    group.sample_size(10);
+    for wide in [false, true] {
+        for queues in [1usize, 10, 100, 1000] {
+            let sc = acdsim::bench::generated_center(queues, 10, wide);
+            let calls = run_one(&sc, sc.seed, 0).calls_generated;
+            group.throughput(Throughput::Elements(calls));
+            group.bench_function(
+                format!("{}{queues}", if wide { "wide_" } else { "" }),
+                |b| {
+                    let mut rep = 0u32;
+                    b.iter(|| {
+                        rep = rep.wrapping_add(1);
+                        black_box(run_one(&sc, sc.seed, rep).calls_generated)
+                    })
+                },
+            );
+        }
+    }
+    group.finish();
+}
+
 /// The floor: a bare hand-written event loop of the mmc-abandon workload with
 /// no routing rules and no statistics beyond a call count, and a patience
 /// timer event per waiting call (as the peers' README describes it). Returns
@@ -121,5 +147,5 @@ fn against_the_floor(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, whole_runs, against_the_floor);
+criterion_group!(benches, whole_runs, scaling, against_the_floor);
 criterion_main!(benches);

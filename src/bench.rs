@@ -17,6 +17,64 @@ pub fn mmc_abandon() -> Scenario {
         .expect("the built-in scenario is valid")
 }
 
+/// A generated center for scaling measurements: `queues` queues, one skill
+/// each; one group per queue of `per_group` agents holding that skill at
+/// level 1 and two others at level 2 (drawn with a fixed seed), with
+/// `wide` set every group also holds a "general" skill at level 3 whose
+/// queue gets 5% of the calls (a skill held by every group); each queue
+/// loaded to 85% of its group; exponential handle time (5 min) and patience
+/// (3 min); a horizon giving about 60,000 calls per replication after a
+/// 10-minute warm-up.
+pub fn generated_center(queues: usize, per_group: u32, wide: bool) -> Scenario {
+    use serde_json::json;
+    let q = queues.max(1);
+    let mut rng = crate::rng::Stream::new(7, 0, 0, 0);
+    let rate = 0.85 * per_group as f64 * 60.0 / 5.0;
+    let skills: Vec<String> = (0..q).map(|i| format!("s{i}")).collect();
+    let mut queue_docs: Vec<serde_json::Value> = (0..q)
+        .map(|i| {
+            json!({ "name": format!("q{i}"), "skill": skills[i], "priority": rng.below(4),
+                    "arrivals": { "rate_per_hour": rate },
+                    "handle_time": { "exponential": { "mean": "5m" } },
+                    "patience": { "exponential": { "mean": "3m" } } })
+        })
+        .collect();
+    let groups: Vec<serde_json::Value> = (0..q)
+        .map(|g| {
+            let mut held = serde_json::Map::new();
+            held.insert(skills[g].clone(), json!(1));
+            for _ in 0..2.min(q - 1) {
+                let other = rng.below(q as u64) as usize;
+                if other != g {
+                    held.insert(skills[other].clone(), json!(2));
+                }
+            }
+            if wide {
+                held.insert("general".into(), json!(3));
+            }
+            json!({ "name": format!("g{g}"), "count": per_group, "skills": held })
+        })
+        .collect();
+    let mut all_skills = skills.clone();
+    let mut total = rate * q as f64;
+    if wide {
+        all_skills.push("general".into());
+        let general = total / 19.0;
+        total += general;
+        queue_docs.push(json!({ "name": "general", "skill": "general",
+            "arrivals": { "rate_per_hour": general },
+            "handle_time": { "exponential": { "mean": "5m" } },
+            "patience": { "exponential": { "mean": "3m" } } }));
+    }
+    let horizon_s = (60_000.0 / total * 3600.0).max(60.0);
+    let doc = json!({
+        "name": format!("center-{q}{}", if wide { "-wide" } else { "" }),
+        "seed": 1, "horizon": horizon_s, "warmup": "10m", "replications": 4,
+        "skills": all_skills, "queues": queue_docs, "agent_groups": groups,
+    });
+    Scenario::from_json_str(&doc.to_string(), "generated center").expect("a valid generated center")
+}
+
 /// What a benchmark measured.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct BenchResult {
@@ -132,6 +190,22 @@ mod tests {
         assert_eq!(r.calls, one);
         assert!(r.events >= r.calls);
         assert_eq!(r.threads, 2);
+    }
+
+    #[test]
+    fn generated_centers_have_the_asked_size() {
+        for (q, wide) in [(1, false), (50, false), (50, true)] {
+            let sc = generated_center(q, 10, wide);
+            assert_eq!(sc.queues.len(), q + wide as usize);
+            assert_eq!(sc.agent_count(), 10 * q as u64);
+            let calls = run_one(&sc, 1, 0).calls_generated;
+            // About 60,000 calls plus the warm-up's: within 10%.
+            let expected = 60_000.0 * (1.0 + 600.0 / sc.window().as_secs_f64());
+            assert!(
+                (calls as f64 - expected).abs() < 0.1 * expected,
+                "{q}: {calls}"
+            );
+        }
     }
 
     #[test]

@@ -19,6 +19,14 @@ pub(super) struct BenchArgs {
     /// Print one JSON document.
     #[arg(long)]
     json: bool,
+    /// Instead of a scenario file: a generated center of this many queues
+    /// and groups (10 agents each, each group with three skills).
+    #[arg(long, value_name = "QUEUES", conflicts_with = "scenario",
+          value_parser = clap::value_parser!(u32).range(1..=20_000))]
+    generated: Option<u32>,
+    /// With --generated: every group also holds one skill ("general") at level 3.
+    #[arg(long, requires = "generated")]
+    wide: bool,
 }
 
 pub(super) fn bench(a: BenchArgs) -> anyhow::Result<()> {
@@ -29,9 +37,10 @@ pub(super) fn bench(a: BenchArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let sc = match &a.scenario {
-        Some(path) => load(path)?,
-        None => crate::bench::mmc_abandon(),
+    let sc = match (&a.scenario, a.generated) {
+        (Some(path), _) => load(path)?,
+        (None, Some(q)) => crate::bench::generated_center(q as usize, 10, a.wide),
+        (None, None) => crate::bench::mmc_abandon(),
     };
     let bar = (!a.json && std::io::stderr().is_terminal() && a.seconds >= 2.0).then(|| {
         let b = indicatif::ProgressBar::new(1000);
