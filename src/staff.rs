@@ -451,27 +451,15 @@ pub fn staff(
                 chosen.push((i, c));
             }
         }
-        let mut applied = false;
-        while !chosen.is_empty() {
-            let mut t = s.clone();
-            for &(i, c) in &chosen {
-                t[i][c] -= 1;
-            }
-            let o = problem
-                .evaluate(std::slice::from_ref(&t), &mut |p| {
-                    progress("removing agents", p)
-                })
-                .remove(0);
-            evaluations += 1;
-            if problem.margins(&o).iter().all(|&m| m >= 0.0) {
-                s = t;
-                outcome = o;
-                applied = true;
-                break;
-            }
-            chosen.truncate(chosen.len() / 2);
-        }
-        if !applied {
+        if !remove_confirmed(
+            &problem,
+            &mut s,
+            &mut outcome,
+            &mut evaluations,
+            chosen,
+            1,
+            &mut progress,
+        ) {
             break;
         }
     }
@@ -523,28 +511,17 @@ pub fn staff(
                 chosen.push(j);
             }
         }
-        let mut applied = false;
-        while chosen.len() > 1 {
-            let mut t = s.clone();
-            for &j in &chosen {
-                let (i, c) = candidates[j];
-                t[i][c] -= 1;
-            }
-            let o = problem
-                .evaluate(std::slice::from_ref(&t), &mut |p| {
-                    progress("removing agents", p)
-                })
-                .remove(0);
-            evaluations += 1;
-            if problem.margins(&o).iter().all(|&m| m >= 0.0) {
-                s = t;
-                outcome = o;
-                applied = true;
-                break;
-            }
-            chosen.truncate(chosen.len() / 2);
-        }
-        if !applied {
+        let chosen: Vec<(usize, usize)> = chosen.iter().map(|&j| candidates[j]).collect();
+        if !remove_confirmed(
+            &problem,
+            &mut s,
+            &mut outcome,
+            &mut evaluations,
+            chosen,
+            2,
+            &mut progress,
+        ) {
+            // The best single removal is already known to keep every interval on target.
             let (i, c) = candidates[feasible[0].1];
             s[i][c] -= 1;
             outcome = outcomes[feasible[0].1].clone();
@@ -601,6 +578,40 @@ pub fn staff(
         agent_hours,
         cost,
     })
+}
+
+/// Removes one agent at each (group, interval) of `chosen` at once if one
+/// simulation confirms that every interval still meets the targets; else
+/// halves the set and tries again, down to `fewest` removals. Returns
+/// whether a set was removed.
+fn remove_confirmed(
+    problem: &Problem<'_>,
+    s: &mut Vec<Vec<u32>>,
+    outcome: &mut Outcome,
+    evaluations: &mut usize,
+    mut chosen: Vec<(usize, usize)>,
+    fewest: usize,
+    progress: &mut impl FnMut(&str, Progress),
+) -> bool {
+    while chosen.len() >= fewest.max(1) {
+        let mut t = s.clone();
+        for &(i, c) in &chosen {
+            t[i][c] -= 1;
+        }
+        let o = problem
+            .evaluate(std::slice::from_ref(&t), &mut |p| {
+                progress("removing agents", p)
+            })
+            .remove(0);
+        *evaluations += 1;
+        if problem.margins(&o).iter().all(|&m| m >= 0.0) {
+            *s = t;
+            *outcome = o;
+            return true;
+        }
+        chosen.truncate(chosen.len() / 2);
+    }
+    false
 }
 
 /// A group's scheduled agents in each interval (mean over the interval).
