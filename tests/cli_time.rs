@@ -103,7 +103,7 @@ fn run_intervals_prints_clock_labelled_tables_within_100_columns() {
         if name == "mmc-abandon" {
             // No clock_start: intervals are labelled by their offset.
             assert!(
-                with_intervals.lines().any(|l| l.starts_with("+1h30m")),
+                with_intervals.lines().any(|l| l.starts_with("+1:30")),
                 "{with_intervals}"
             );
         }

@@ -120,7 +120,7 @@ pub fn finite(x: f64) -> Value {
 pub struct IntervalSummary {
     /// Start, seconds from the start of the measured window.
     pub start_s: f64,
-    /// Clock time ("08:30") with `clock_start`, else the offset ("+1h30m"); "drain" after the horizon.
+    /// Clock time ("08:30") with `clock_start`, else the offset ("+1:30"); "drain" after the horizon.
     pub label: String,
     pub metrics: Vec<(&'static str, Estimate)>,
 }

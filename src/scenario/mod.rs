@@ -395,12 +395,21 @@ impl Scenario {
         SimTime(self.warmup.0 + i as u64 * self.interval.0)
     }
 
-    /// The label of interval `i`: its clock time with `clock_start`, else its offset ("+1h30m").
+    /// The label of interval `i`: its clock time with `clock_start`, else its offset from the
+    /// start of the window ("+1:30").
     pub fn interval_label(&self, i: usize) -> String {
         let offset = SimTime(i as u64 * self.interval.0);
         match self.clock_start {
             Some(c) => fields::format_clock(c + offset.0 / crate::time::MICROS_PER_SEC),
-            None => format!("+{offset}"),
+            None => {
+                let s = offset.0 / crate::time::MICROS_PER_SEC;
+                let (h, m, sec) = (s / 3600, (s / 60) % 60, s % 60);
+                if sec == 0 {
+                    format!("+{h}:{m:02}")
+                } else {
+                    format!("+{h}:{m:02}:{sec:02}")
+                }
+            }
         }
     }
 
