@@ -1097,3 +1097,85 @@ fn sl_target_met_is_the_share_of_days_that_met_the_target() {
         "the check needs days that meet and days that miss"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Edge cases of breaks and of the drain.
+
+/// Agent-hours of `what` in group `g`, summed over the run.
+fn hours_of(st: &ReplicationStats, g: usize, what: fn(&acdsim::stats::AgentTime) -> u128) -> f64 {
+    what(&st.groups[g].time) as f64 / HOUR as f64
+}
+
+#[test]
+fn breaks_owed_while_busy_add_up_and_a_break_at_the_shift_start_is_taken() {
+    // One agent always busy with 20-minute calls: the breaks due at 30m and
+    // 45m both wait for the call ending at 40m, then are taken back to back.
+    let sc = scenario(&json!({
+        "name": "owed", "horizon": "2h", "interval": "30m", "replications": 1, "warmup": 0,
+        "skills": ["s"],
+        "queues": [{ "name": "q", "skill": "s", "arrivals": { "rate_per_hour": 600 },
+                     "handle_time": { "constant": "20m" } }],
+        "agent_groups": [{ "name": "g", "skills": { "s": 1 }, "shifts": [
+            { "start": "0s", "end": "2h", "agents": 1,
+              "breaks": [{ "start": "30m", "duration": "10m" }, { "start": "45m", "duration": "10m" }] }] }],
+    }));
+    let st = run_one(&sc, 1, 0);
+    assert!((hours_of(&st, 0, |t| t.break_us) - 20.0 / 60.0).abs() < 1e-9);
+    // Calls 0-20, 20-40, breaks 40-60, calls 60-80, 80-100, 100-120.
+    assert_eq!(st.groups[0].handled, 5);
+    // A break at the very start of a shift: both agents take it on logging in.
+    let sc = scenario(&json!({
+        "name": "first", "horizon": "2h", "interval": "30m", "replications": 1, "warmup": 0,
+        "skills": ["s"],
+        "queues": [{ "name": "q", "skill": "s", "arrivals": { "rate_per_hour": 10 },
+                     "handle_time": { "constant": "1m" } }],
+        "agent_groups": [{ "name": "g", "skills": { "s": 1 }, "shifts": [
+            { "start": "30m", "end": "2h", "agents": 2,
+              "breaks": [{ "start": "30m", "duration": "15m" }] }] }],
+    }));
+    let st = run_one(&sc, 1, 0);
+    assert!((hours_of(&st, 0, |t| t.break_us) - 0.5).abs() < 1e-9);
+    let first = &st.groups[0].intervals[1];
+    assert_eq!(
+        first.break_us,
+        2 * 15 * MIN,
+        "both agents break from 30m to 45m"
+    );
+}
+
+#[test]
+fn the_drain_keeps_only_the_agents_some_waiting_caller_needs() {
+    // Queue A's callers wait at the horizon but no agent on the floor can
+    // answer them (their shift ended); group B answers queue B only, where
+    // nobody waits: B's idle agents leave at the horizon, and only its agent
+    // on a 3-hour call stays, until its call ends.
+    let sc = scenario(&json!({
+        "name": "drain", "horizon": "1h", "interval": "30m", "replications": 1, "warmup": 0,
+        "closing": "drain", "skills": ["a", "b"],
+        "queues": [
+            { "name": "A", "skill": "a", "arrivals": { "rate_per_hour": [0, 60] }, "handle_time": { "constant": "1m" } },
+            { "name": "B", "skill": "b", "arrivals": { "rate_per_hour": [4, 0] }, "handle_time": { "constant": "3h" } }],
+        "agent_groups": [
+            { "name": "GA", "skills": { "a": 1 }, "shifts": [{ "start": "0s", "end": "30m", "agents": 1 }] },
+            { "name": "GB", "skills": { "b": 1 }, "count": 5 }],
+    }));
+    for rep in 0..20 {
+        let st = run_one(&sc, 3, rep);
+        let b_answered = st.queues[1].answered;
+        let drain = &st.groups[1].intervals[2];
+        // Each B call is a 3-hour call: its agent is in overtime from the
+        // horizon until the call ends, and nobody else of B is there.
+        assert_eq!(
+            drain.overtime_us, drain.busy_us,
+            "rep {rep}: B answered {b_answered}"
+        );
+        assert_eq!(
+            drain.logged_us, drain.busy_us,
+            "rep {rep}: no idle B agent stays"
+        );
+        assert_eq!(
+            st.queues[0].unresolved + st.queues[0].answered,
+            st.queues[0].offered
+        );
+    }
+}

@@ -2,9 +2,12 @@
 //! at the horizon: callers still waiting are unresolved (disconnected), those
 //! whose patience ran out before it have abandoned. With `closing: drain` no
 //! call arrives after the horizon and the agents on the floor stay until
-//! every waiting call is answered or abandoned (the drain ends at that
-//! moment, found exactly by counting the callers really present and checking
-//! at each deadline); then idle agents log off and busy ones as they finish.
+//! every waiting call they can answer is answered or abandoned: a group is
+//! released at that moment (found exactly by counting the callers really
+//! present, after every routing decision and at each caller's deadline), then
+//! its idle agents log off and busy ones as they finish. Callers no agent on
+//! the floor can answer do not hold anyone back: they stay unresolved (or
+//! abandon when their patience runs out).
 
 use super::accounting::NO_CELL;
 use super::staffing::scheduled_us;
@@ -18,6 +21,7 @@ impl Simulation<'_> {
     /// The horizon is reached with `closing: drain`.
     pub(super) fn begin_drain(&mut self, now: u64) {
         self.drain.started = true;
+        self.drain.released = vec![false; self.groups.len()];
         for g in 0..self.groups.len() {
             // From now on every agent still there is in overtime.
             self.groups[g].all_overtime = true;
@@ -28,14 +32,25 @@ impl Simulation<'_> {
         self.check_drain(now);
     }
 
-    /// Ends the drain if no caller is left, else makes sure the next deadline is checked.
+    /// Releases the groups no present caller needs any more, and makes sure
+    /// the next deadline is checked while some group stays.
     pub(super) fn check_drain(&mut self, now: u64) {
-        let waiting = self.router.waiting();
-        if waiting.present_total(now) == 0 {
-            self.end_drain(now);
+        let present = self.router.waiting().present_total(now);
+        if present != self.drain.present_seen {
+            // Someone left: look at every group still on the floor.
+            self.drain.present_seen = present;
+            for g in 0..self.groups.len() {
+                if !self.drain.released[g] && !self.router.group_has_waiting(g, now) {
+                    self.release(g, now);
+                }
+            }
+        }
+        if self.drain.released.iter().all(|&r| r) {
+            self.drain.ended = true;
+            self.drain.timer_at = NEVER;
             return;
         }
-        let next = waiting.next_deadline(now);
+        let next = self.router.waiting().next_deadline(now);
         if next < self.drain.timer_at {
             self.drain.timer_at = next;
             self.events.push(next, EventKind::Drain);
@@ -51,14 +66,11 @@ impl Simulation<'_> {
         self.check_drain(now);
     }
 
-    /// Every waiting call has left at `now`: idle agents log off.
-    fn end_drain(&mut self, now: u64) {
-        self.drain.ended = true;
-        self.drain.timer_at = NEVER;
-        for g in 0..self.groups.len() {
-            while let Some(agent) = self.router.take_any_idle(g) {
-                self.log_off(agent, now, 0);
-            }
+    /// No caller group `g` can answer is left at `now`: its idle agents log off.
+    fn release(&mut self, g: usize, now: u64) {
+        self.drain.released[g] = true;
+        while let Some(agent) = self.router.take_any_idle(g) {
+            self.log_off(agent, now, 0);
         }
     }
 
@@ -66,7 +78,13 @@ impl Simulation<'_> {
     pub(super) fn nothing_left(&mut self) -> bool {
         if self.drain.started && !self.drain.ended {
             // Only callers no agent can answer are left: they stay unresolved.
-            self.end_drain(self.now);
+            let now = self.now;
+            for g in 0..self.groups.len() {
+                if !self.drain.released[g] {
+                    self.release(g, now);
+                }
+            }
+            self.drain.ended = true;
         }
         false
     }

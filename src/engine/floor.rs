@@ -72,15 +72,19 @@ impl Simulation<'_> {
         }
     }
 
-    /// `agent` logs in at `now` and takes a waiting call or waits for one.
+    /// `agent` logs in at `now` and takes a waiting call or waits for one
+    /// (or goes straight on a break due at this very moment).
     fn log_on(&mut self, agent: u32, now: u64) {
         let g = self.router.group_of(agent) as usize;
         let a = &mut self.agents[agent as usize];
         debug_assert_eq!(a.place, Place::Off, "agent {agent} logs in twice");
         a.place = Place::Floor;
-        a.due = Due::Nothing;
+        let due = std::mem::replace(&mut a.due, Due::Nothing);
         self.floor_change(g, now, 1, 0, 0);
-        self.make_available(agent, now);
+        match due {
+            Due::Break(duration) => self.start_break(agent, duration, now),
+            _ => self.make_available(agent, now),
+        }
     }
 
     /// `agent`'s shift ends at `now`: it logs off if idle, else when its call (or break) ends.
@@ -99,15 +103,22 @@ impl Simulation<'_> {
         }
     }
 
-    /// `agent` is due a break of `duration` at `now`: at once if idle, else when its call ends.
+    /// `agent` is due a break of `duration` at `now`: at once if idle, else
+    /// when its call (or its current break) ends; breaks it could not take
+    /// yet add up and are taken back to back.
     fn break_due(&mut self, agent: u32, duration: u64, now: u64) {
-        if self.agents[agent as usize].place != Place::Floor {
-            return;
-        }
-        if self.router.take_idle(agent) {
-            self.start_break(agent, duration, now);
-        } else if self.agents[agent as usize].due == Due::Nothing {
-            self.agents[agent as usize].due = Due::Break(duration);
+        let a = self.agents[agent as usize];
+        let owed = |due: Due| match due {
+            Due::Break(d) => Due::Break(d.saturating_add(duration)),
+            Due::Nothing => Due::Break(duration),
+            Due::LogOff => Due::LogOff,
+        };
+        match a.place {
+            Place::Floor if self.router.take_idle(agent) => self.start_break(agent, duration, now),
+            // Busy, on a break, or logging in at this very moment.
+            Place::Floor | Place::Break | Place::Off => {
+                self.agents[agent as usize].due = owed(a.due);
+            }
         }
     }
 
@@ -128,7 +139,7 @@ impl Simulation<'_> {
         let g = self.router.group_of(agent) as usize;
         match self.agents[agent as usize].due {
             Due::LogOff => self.log_off(agent, now, -1),
-            Due::Break(duration) if !self.drain.ended => {
+            Due::Break(duration) if !self.released(g) => {
                 self.agents[agent as usize].due = Due::Nothing;
                 self.start_break(agent, duration, now);
             }
@@ -142,15 +153,25 @@ impl Simulation<'_> {
         self.after_routing(now);
     }
 
-    /// `agent`'s break ends at `now` (its event already popped).
+    /// `agent`'s break ends at `now` (its event already popped): it logs
+    /// off, takes the next break it owes, or comes back to the floor.
     pub(super) fn end_break(&mut self, agent: u32, now: u64) {
         let g = self.router.group_of(agent) as usize;
         let a = self.agents[agent as usize];
-        if a.due == Due::LogOff || self.drain.ended {
+        if a.due == Due::LogOff || self.released(g) {
             self.agents[agent as usize].place = Place::Off;
             self.agents[agent as usize].due = Due::Nothing;
             let overtime = if a.due == Due::LogOff { -1 } else { 0 };
             self.floor_change(g, now, 0, -1, overtime);
+            return;
+        }
+        if let Due::Break(duration) = a.due {
+            // Back to back: still on break.
+            self.agents[agent as usize].due = Due::Nothing;
+            let end = now.saturating_add(duration);
+            if end < self.stop_at {
+                self.events.push(end, EventKind::Agent(agent));
+            }
             return;
         }
         self.agents[agent as usize].place = Place::Floor;

@@ -69,8 +69,12 @@ struct Lines {
 #[derive(Debug, Default)]
 struct Drain {
     started: bool,
-    /// Every waiting call has left: agents go home.
+    /// Every group has been released: the drain is over.
     ended: bool,
+    /// Per group: no caller it can answer is left, its agents go home.
+    released: Vec<bool>,
+    /// Callers present at the last look at every group ([`NEVER`]: none yet).
+    present_seen: u64,
     /// Time of the pending drain check ([`NEVER`] if none).
     timer_at: u64,
 }
@@ -227,6 +231,7 @@ impl<'a> Simulation<'a> {
             heads_changed: Vec::new(),
             drain: Drain {
                 timer_at: NEVER,
+                present_seen: NEVER,
                 ..Drain::default()
             },
             queue_stats: sc
@@ -404,7 +409,7 @@ impl<'a> Simulation<'a> {
                 return;
             }
             let g = self.router.group_of(agent) as usize;
-            if a.due != staffing::Due::Nothing || self.groups[g].pending > 0 || self.drain.ended {
+            if a.due != staffing::Due::Nothing || self.groups[g].pending > 0 || self.released(g) {
                 self.events.pop();
                 self.leave_after_call(agent, now);
                 return;
@@ -448,6 +453,12 @@ impl<'a> Simulation<'a> {
             self.schedule_agent(agent, end);
         }
         self.after_routing(now);
+    }
+
+    /// Whether group `g`'s agents go home as they free up (drained).
+    #[inline]
+    fn released(&self, g: usize) -> bool {
+        self.drain.released.get(g).copied().unwrap_or(false)
     }
 
     /// Follow-ups of a routing decision: overflow timers of queues whose

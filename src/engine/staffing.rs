@@ -31,7 +31,8 @@ pub enum Change {
 }
 
 impl Change {
-    /// At equal times: ends, then breaks, then starts and counts.
+    /// At equal times: ends, then breaks, then starts and counts (a break due
+    /// at its shift's start is owed by agents who log in at that moment).
     fn order(&self) -> u8 {
         match self {
             Change::ShiftEnd { .. } => 0,

@@ -160,16 +160,6 @@ impl IdlePool {
         }
     }
 
-    /// Removes and returns the agent at `index` of a list pool.
-    pub fn take_listed(&mut self, index: usize) -> u32 {
-        let IdlePool::List { list, .. } = self else {
-            unreachable!("random choice uses list pools")
-        };
-        let agent = list[index];
-        self.remove(agent);
-        agent
-    }
-
     /// Removes and returns one idle agent to log off: the front of a FIFO or
     /// heap (after `clean`), the last agent of a bitset, the last listed.
     pub fn take_any(&mut self) -> Option<u32> {
