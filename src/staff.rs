@@ -234,6 +234,9 @@ impl Problem<'_> {
     }
 }
 
+/// Offered loads (erlangs) above which no Erlang estimate is attempted.
+const MAX_ERLANG_LOAD: f64 = 1e6;
+
 /// Per-interval Erlang C and Erlang A agents on the floor for `queues`.
 fn erlang_estimates(
     sc: &Scenario,
@@ -261,7 +264,12 @@ fn erlang_estimates(
                 return (0.0, Some(0), Some(0));
             }
             let (rate_s, aht) = (lambda / 3600.0, work / lambda);
-            let floor_for_others = |n: u32, load: f64| {
+            if rate_s * aht > MAX_ERLANG_LOAD {
+                // Beyond what the formulas evaluate in reasonable time: the
+                // simulation alone finds the staffing.
+                return (lambda, None, None);
+            }
+            let with_occupancy_cap = |n: u32, load: f64| {
                 let mut n = n;
                 if let Some(max) = targets.max_occupancy {
                     n = n.max((load / max).ceil() as u32);
@@ -272,7 +280,7 @@ fn erlang_estimates(
             let target = targets.service_level.min(0.999_999);
             let c = erlang::agents_for_service_level_c(rate_s, aht, t, target)
                 .ok()
-                .map(|r| floor_for_others(r.servers, load));
+                .map(|r| with_occupancy_cap(r.servers, load));
             let a = if patience_weight > 0.0 {
                 let patience = patience_sum / patience_weight;
                 erlang::agents_for_service_level_a(rate_s, aht, patience, t, target)
@@ -287,7 +295,7 @@ fn erlang_estimates(
                                 }
                             }
                         }
-                        floor_for_others(n, load)
+                        with_occupancy_cap(n, load)
                     })
             } else {
                 c
@@ -644,13 +652,12 @@ fn current_schedule(sc: &Scenario, g: usize) -> Vec<f64> {
 /// and the seed and replications the result was found with.
 pub fn staffed_document(
     doc: &serde_json::Value,
-    sc: &Scenario,
     result: &StaffResult,
     targets: &Targets,
 ) -> serde_json::Value {
     let mut doc = doc.clone();
     let obj = doc.as_object_mut().expect("a scenario is an object");
-    obj.insert("seed".into(), sc.seed.into());
+    obj.insert("seed".into(), result.scenario.seed.into());
     obj.insert("replications".into(), result.scenario.replications.into());
     obj.insert(
         "service_level_threshold".into(),

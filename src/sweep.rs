@@ -189,6 +189,13 @@ impl Setting {
             bad("expected PATH=VALUES, e.g. agent_groups.agents.count=20..30".into())
         })?;
         let segments = parse_path(path).map_err(bad)?;
+        if let [Segment::Key(k)] = segments.as_slice() {
+            if k == "seed" || k == "replications" {
+                return Err(bad(format!(
+                    "variants share the seed and replications (common random numbers): give them with --{k}"
+                )));
+            }
+        }
         let values = match parse_range(values.trim()) {
             Some(r) => r.map_err(bad)?,
             None => split_top(values, ',')
@@ -568,6 +575,8 @@ mod tests {
         assert!(err(&["queues=1"]).contains("needs an element name"));
         assert!(err(&["agent_groups.ga.count=5..3"]).contains("ends before it starts"));
         assert!(err(&["queues.qa.colour.scale=2"]).contains("is not an operation"));
+        assert!(err(&["seed=1,2"]).contains("give them with --seed"));
+        assert!(err(&["replications=5"]).contains("give them with --replications"));
         // The variant itself is checked by the reader, with the setting named.
         let e = err(&["agent_groups.ga.count=-1"]);
         assert!(

@@ -597,6 +597,15 @@ fn bad_time_fields_exit_2_naming_the_json_path() {
             "queues[0].overflow[0].max_level",
         ),
         (
+            "overflow that never reaches a level any group holds",
+            Box::new(|d| {
+                d["queues"][0]["overflow"] = json!([{ "after": "0s", "max_level": 1 }]);
+                d["agent_groups"][0]["skills"] = json!({ "s": 2 });
+                d["agent_groups"][2]["skills"] = json!({ "s": 3 });
+            }),
+            "queues[0].overflow",
+        ),
+        (
             "a first stage not at 0s",
             Box::new(|d| d["queues"][0]["overflow"][0]["after"] = json!("5s")),
             "queues[0].overflow[0].after",

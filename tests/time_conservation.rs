@@ -369,7 +369,30 @@ prop_compose! {
                 doc[name] = v;
             }
         }
+        widen_to_a_held_level(&mut doc);
         doc
+    }
+}
+
+/// Raises a queue's widest overflow level to the best level held for its
+/// skill when it stops below (the reader refuses a queue no agent could answer).
+fn widen_to_a_held_level(doc: &mut Value) {
+    let groups = doc["agent_groups"].as_array().unwrap().clone();
+    for q in doc["queues"].as_array_mut().unwrap() {
+        let skill = q["skill"].as_str().unwrap().to_string();
+        let best = groups
+            .iter()
+            .filter_map(|g| g["skills"][&skill].as_u64())
+            .min();
+        let Some(last) = q
+            .get_mut("overflow")
+            .and_then(|o| o.as_array_mut()?.last_mut())
+        else {
+            continue;
+        };
+        if let (Some(level), Some(best)) = (last["max_level"].as_u64(), best) {
+            last["max_level"] = json!(level.max(best));
+        }
     }
 }
 

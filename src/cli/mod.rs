@@ -89,6 +89,17 @@ fn bad(message: impl Into<String>) -> anyhow::Error {
 
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
+    // A panic is a bug in acdsim, never the user's input: say so (the exit
+    // status stays 101, apart from 1 for errors and 2 for bad input).
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: internal error in acdsim {} (a bug; please report it with the scenario and command):",
+            env!("CARGO_PKG_VERSION")
+        );
+        default_hook(info);
+    }));
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),

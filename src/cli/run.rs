@@ -61,11 +61,7 @@ pub(super) fn validate(path: &Path) -> anyhow::Result<()> {
         "  {} of {}{clock}, closing: {}\n",
         count(sc.intervals() as u64, "interval"),
         format_duration(sc.interval),
-        match sc.closing {
-            crate::scenario::Closing::Stop => "stop",
-            crate::scenario::Closing::Drain => "drain",
-            crate::scenario::Closing::Disconnect => "disconnect",
-        }
+        sc.closing.name()
     ));
     write_stdout(&text)
 }

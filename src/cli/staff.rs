@@ -74,7 +74,7 @@ fn service_level_arg(s: &str) -> Result<(f64, crate::time::SimTime), String> {
 
 pub(super) fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let (sc, doc) = load_with_json(&args.scenario)?;
-    let groups: Vec<usize> = if args.groups.is_empty() {
+    let mut groups: Vec<usize> = if args.groups.is_empty() {
         (0..sc.agent_groups.len()).collect()
     } else {
         args.groups
@@ -94,8 +94,18 @@ pub(super) fn staff(args: StaffArgs) -> anyhow::Result<()> {
             })
             .collect::<anyhow::Result<_>>()?
     };
+    groups.sort_unstable();
+    groups.dedup();
     if let Some(out) = &args.output {
         // Refuse a bad output before minutes of work, not after.
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(dir) = parent.filter(|d| !d.is_dir()) {
+            return Err(bad(format!(
+                "cannot write {}: no directory {}",
+                out.display(),
+                dir.display()
+            )));
+        }
         if out.exists() && !args.force {
             return Err(bad(format!(
                 "{} exists: give another file, or --force to replace it",
@@ -134,7 +144,7 @@ pub(super) fn staff(args: StaffArgs) -> anyhow::Result<()> {
         .iter()
         .map(|&g| sc.agent_groups[g].name.clone())
         .collect();
-    let staffed = staffed_document(&doc, &sc, &result, &targets);
+    let staffed = staffed_document(&doc, &result, &targets);
     if let Some(out) = &args.output {
         let text = serde_json::to_string_pretty(&staffed)? + "\n";
         write_new_file(out, &text, args.force, &args.scenario)?;
@@ -238,7 +248,7 @@ fn report(
         result.agent_hours,
         result
             .cost
-            .map(|c| format!(", cost {c:.2}"))
+            .map(|c| format!(", scheduled cost {c:.2}"))
             .unwrap_or_default()
     ));
     if result

@@ -101,24 +101,21 @@ impl Simulation<'_> {
         let (grid, closing) = (self.grid, self.sc.closing);
         let (stats, callers) = (&mut self.queue_stats, &self.callers);
         self.router.drain_waiting(|q, call| {
-            let cell = grid.cell_of(call.arrival);
-            if cell == NO_CELL {
-                return;
-            }
-            let c = &mut stats[q].intervals[cell];
             let expired = if draining {
                 call.deadline != NEVER
             } else {
                 call.deadline < horizon
             };
             if expired {
-                let wait = call.deadline - call.arrival;
-                c.abandoned += 1;
-                c.abandoned_wait_sum_us += wait as u128;
-                if wait <= callers[q].sl_threshold_us {
-                    c.abandoned_in_sl += 1;
-                }
-            } else if closing == Closing::Disconnect {
+                super::record_abandon(stats, callers, &grid, q, call);
+                return;
+            }
+            let cell = grid.cell_of(call.arrival);
+            if cell == NO_CELL {
+                return;
+            }
+            let c = &mut stats[q].intervals[cell];
+            if closing == Closing::Disconnect {
                 c.disconnected += 1;
             } else {
                 c.unresolved += 1;

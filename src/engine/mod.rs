@@ -570,12 +570,9 @@ impl<'a> Simulation<'a> {
             return;
         }
         self.router.take_heads_changed(&mut self.heads_changed);
-        let changed = std::mem::take(&mut self.heads_changed);
-        for &q in &changed {
-            self.arm_overflow(q as usize, now);
+        for i in 0..self.heads_changed.len() {
+            self.arm_overflow(self.heads_changed[i] as usize, now);
         }
-        self.heads_changed = changed;
-        self.heads_changed.clear();
     }
 }
 

@@ -290,11 +290,7 @@ impl Summary {
             window_s: sc.window().as_secs_f64(),
             interval_s: sc.interval.as_secs_f64(),
             clock_start: sc.clock_start.map(crate::scenario::fields::format_clock),
-            closing: match sc.closing {
-                crate::scenario::Closing::Stop => "stop",
-                crate::scenario::Closing::Drain => "drain",
-                crate::scenario::Closing::Disconnect => "disconnect",
-            },
+            closing: sc.closing.name(),
             thresholds_s: sc
                 .queues
                 .iter()

@@ -346,24 +346,9 @@ impl Router {
         self.pools.iter().map(|p| p.idle as usize).sum()
     }
 
-    /// Idle agents of group `g`.
-    pub fn idle_in_group(&self, g: usize) -> u32 {
-        self.pools[g].idle
-    }
-
-    /// Whether `agent` is idle.
-    pub fn is_idle(&self, agent: u32) -> bool {
-        self.agents[agent as usize].idle
-    }
-
     /// The waiting calls.
     pub fn waiting(&mut self) -> &mut waiting::Waiting {
         &mut self.waiting
-    }
-
-    /// Whether queue `q` has overflow stages.
-    pub fn has_overflow(&self, q: usize) -> bool {
-        self.queue_info[q].overflow
     }
 
     /// A call arrives in `queue`: returns the idle agent chosen to answer it

@@ -39,8 +39,6 @@ struct Presence {
     /// Per queue: callers whose deadline has passed but who are still in the queue.
     expired: Vec<u64>,
     expired_total: u64,
-    /// Latest deadline met so far (the time the last expired caller left).
-    last_expiry: u64,
 }
 
 /// The waiting calls of every queue.
@@ -93,11 +91,6 @@ impl Waiting {
     #[inline]
     pub fn is_empty(&self, q: usize) -> bool {
         self.queues[q].is_empty()
-    }
-
-    /// Calls in every queue (expired callers not yet seen included).
-    pub fn len_total(&self) -> u64 {
-        self.len_total
     }
 
     #[inline(always)]
@@ -161,7 +154,6 @@ impl Waiting {
             if seq >= self.head_seq[q as usize] {
                 p.expired[q as usize] += 1;
                 p.expired_total += 1;
-                p.last_expiry = p.last_expiry.max(deadline);
             }
         }
     }
@@ -193,11 +185,6 @@ impl Waiting {
             p.deadlines.pop();
         }
         NEVER
-    }
-
-    /// The latest deadline at which a caller left without being seen (0 if none).
-    pub fn last_expiry(&self) -> u64 {
-        self.presence.as_ref().map_or(0, |p| p.last_expiry)
     }
 
     /// Removes every call still waiting, in queue order, passing it to `f(queue, call)`.
@@ -246,7 +233,6 @@ mod tests {
         assert_eq!(w.pop(0), Some(call(2, 30)));
         assert_eq!(w.present_total(40), 0);
         assert_eq!(w.next_deadline(40), NEVER);
-        assert_eq!(w.last_expiry(), 10);
     }
 
     #[test]

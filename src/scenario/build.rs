@@ -126,6 +126,7 @@ fn model(ck: &mut Checker, spec: ScenarioSpec) -> Option<Scenario> {
         .collect();
     let groups: Vec<AgentGroup> = spec.agent_groups.0.into_iter().map(group).collect();
     check_skills_served(ck, &groups);
+    check_overflow_reachable(ck, &queues, &groups, &skills);
     check_some_agent(ck, &groups);
     let routing = spec.routing.map_or(Routing::default(), |r| Routing {
         agent_selection: r.agent_selection.unwrap_or_default(),
@@ -254,6 +255,34 @@ fn check_skills_served(ck: &mut Checker, groups: &[AgentGroup]) {
         if !held.contains(&skill) {
             let message = format!("no agent group has skill {}", quoted(&name));
             ck.problem(&path, message);
+        }
+    }
+}
+
+/// A queue whose widest overflow stage stops below every level held for its
+/// skill can never be answered.
+fn check_overflow_reachable(
+    ck: &mut Checker,
+    queues: &[Queue],
+    groups: &[AgentGroup],
+    skills: &[String],
+) {
+    for (i, q) in queues.iter().enumerate() {
+        let Some(widest) = q.overflow.last().and_then(|s| s.max_level) else {
+            continue;
+        };
+        let best = groups
+            .iter()
+            .flat_map(|g| g.skills.iter())
+            .filter(|&&(s, _)| s == q.skill)
+            .map(|&(_, level)| level)
+            .min();
+        if let Some(best) = best.filter(|&b| b > widest) {
+            let message = format!(
+                "the last stage allows levels up to {widest}, but every group holds skill {} at level {best} or higher: its calls could never be answered (end with a stage without max_level, or raise it)",
+                quoted(&skills[q.skill])
+            );
+            ck.problem(&format!("queues[{i}].overflow"), message);
         }
     }
 }

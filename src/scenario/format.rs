@@ -15,7 +15,9 @@ use crate::file_object;
 use crate::time::SimTime;
 use serde_json::json;
 
-/// More replications than anyone needs; the runner keeps a few hundred bytes per replication.
+/// More replications than anyone needs. The runner keeps every replication's
+/// figures per interval (about 20 numbers per queue, group and interval) for
+/// the confidence intervals: memory grows with replications × intervals.
 pub const MAX_REPLICATIONS: u32 = 100_000;
 /// At most this many intervals in the measured window (statistics are kept per interval).
 pub const MAX_INTERVALS: usize = 10_000;

@@ -245,6 +245,16 @@ pub enum Closing {
     Disconnect,
 }
 
+impl Closing {
+    /// Its name in the file ("drain").
+    pub fn name(self) -> &'static str {
+        <Closing as read::Choice>::ALL
+            .iter()
+            .find(|&&(_, c, _)| c == self)
+            .map_or("stop", |&(name, _, _)| name)
+    }
+}
+
 impl read::Choice for Closing {
     const WHAT: &'static str = "closing";
     const ALL: &'static [(&'static str, Closing, &'static str)] = &[
