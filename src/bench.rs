@@ -26,6 +26,12 @@ pub fn mmc_abandon() -> Scenario {
 /// (3 min); a horizon giving about 60,000 calls per replication after a
 /// 10-minute warm-up.
 pub fn generated_center(queues: usize, per_group: u32, wide: bool) -> Scenario {
+    let doc = generated_center_file(queues, per_group, wide);
+    Scenario::from_json_str(&doc.to_string(), "generated center").expect("a valid generated center")
+}
+
+/// The scenario file of [`generated_center`] (for `bench --generated N --print-scenario`).
+pub fn generated_center_file(queues: usize, per_group: u32, wide: bool) -> serde_json::Value {
     use serde_json::json;
     let q = queues.max(1);
     let mut rng = crate::rng::Stream::new(7, 0, 0, 0);
@@ -67,12 +73,11 @@ pub fn generated_center(queues: usize, per_group: u32, wide: bool) -> Scenario {
             "patience": { "exponential": { "mean": "3m" } } }));
     }
     let horizon_s = (60_000.0 / total * 3600.0).max(60.0);
-    let doc = json!({
+    json!({
         "name": format!("center-{q}{}", if wide { "-wide" } else { "" }),
         "seed": 1, "horizon": horizon_s, "warmup": "10m", "replications": 4,
         "skills": all_skills, "queues": queue_docs, "agent_groups": groups,
-    });
-    Scenario::from_json_str(&doc.to_string(), "generated center").expect("a valid generated center")
+    })
 }
 
 /// What a benchmark measured.

@@ -344,6 +344,62 @@ fn bench_reports_throughput() {
 }
 
 #[test]
+fn a_generated_center_is_printed_as_a_scenario_file_and_benchmarked() {
+    let out = acdsim()
+        .args(["bench", "--generated", "12", "--wide", "--print-scenario"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["name"], "center-12-wide");
+    // 12 queues and the "general" one; every group holds its own skill and general.
+    assert_eq!(doc["queues"].as_array().unwrap().len(), 13);
+    assert_eq!(doc["agent_groups"].as_array().unwrap().len(), 12);
+    assert!(doc["agent_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| g["skills"]["general"] == 3));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("center.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    acdsim()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "13 queues, 12 agent groups (120 agents)",
+        ));
+    let bench = |args: &[&str]| -> serde_json::Value {
+        let out = acdsim().args(args).output().unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // The generated center and its printed file are the same scenario.
+    let a = bench(&[
+        "bench",
+        "--generated",
+        "12",
+        "--wide",
+        "--seconds",
+        "0",
+        "--json",
+    ]);
+    let f = file.to_str().unwrap();
+    let b = bench(&["bench", f, "--seconds", "0", "--json"]);
+    assert_eq!(a["scenario"], b["scenario"]);
+    assert_eq!(
+        a["calls"].as_u64().unwrap() / a["replications"].as_u64().unwrap(),
+        b["calls"].as_u64().unwrap() / b["replications"].as_u64().unwrap()
+    );
+    acdsim()
+        .args(["bench", "--print-scenario"])
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn too_many_replications_in_a_scenario_is_bad_input() {
     let text = mmc_with(|v| v["replications"] = serde_json::json!(4_294_967_295u64));
     assert_bad_input(&text, &["replications", "at most 100000"]);

@@ -27,6 +27,10 @@ pub(super) struct BenchArgs {
     /// With --generated: every group also holds one skill ("general") at level 3.
     #[arg(long, requires = "generated")]
     wide: bool,
+    /// With --generated: print the generated scenario file instead of
+    /// benchmarking it (to run it with another build or keep it).
+    #[arg(long, requires = "generated")]
+    print_scenario: bool,
 }
 
 pub(super) fn bench(a: BenchArgs) -> anyhow::Result<()> {
@@ -36,6 +40,10 @@ pub(super) fn bench(a: BenchArgs) -> anyhow::Result<()> {
             a.seconds
         ))
         .into());
+    }
+    if let (true, Some(q)) = (a.print_scenario, a.generated) {
+        let doc = crate::bench::generated_center_file(q as usize, 10, a.wide);
+        return write_stdout(&(serde_json::to_string_pretty(&doc)? + "\n"));
     }
     let sc = match (&a.scenario, a.generated) {
         (Some(path), _) => load(path)?,
