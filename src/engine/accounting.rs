@@ -69,8 +69,9 @@ impl Grid {
         if t >= to {
             return 0;
         }
+        // One division for the first cell; the next ones follow in order.
+        let mut c = self.cell_of(t);
         loop {
-            let c = self.cell_of(t);
             if c == NO_CELL {
                 // Past the horizon without a drain cell.
                 return to - t;
@@ -81,6 +82,11 @@ impl Grid {
                 return 0;
             }
             t = end;
+            c = if c + 1 < self.intervals || (c + 1 == self.intervals && self.drain_cell) {
+                c + 1
+            } else {
+                NO_CELL
+            };
         }
     }
 

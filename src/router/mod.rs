@@ -712,11 +712,15 @@ impl Router {
     }
 
     /// Brings the indexes of group `g`'s skills up to date after its pool changed.
-    #[inline]
+    #[inline(always)]
     fn reindex(&mut self, g: usize) {
-        if self.group_index[g].skills.is_empty() {
-            return;
+        if !self.group_index[g].skills.is_empty() {
+            self.reindex_skills(g);
         }
+    }
+
+    #[inline(never)]
+    fn reindex_skills(&mut self, g: usize) {
         let idle = self.pools[g].idle;
         match self.agent_selection {
             AgentSelection::Random => {

@@ -72,6 +72,8 @@ const SUB: u64 = 128;
 /// Distinct buckets beyond which storage turns dense whatever the window
 /// (an insertion then moves at most 4 KB).
 const MAX_SPARSE: usize = 512;
+/// Room for pairs reserved at the first value.
+const SPARSE_START: usize = 16;
 /// Fewest distinct buckets before storage turns dense.
 const MIN_DENSE: usize = 16;
 const SUB_BITS: u32 = 7;
@@ -193,8 +195,18 @@ impl<B: Buckets> Histogram<B> {
             }
             Store::Sparse(pairs) => {
                 match pairs.binary_search_by_key(&b, |p| p.0) {
-                    Ok(i) => pairs[i].1 = pairs[i].1.saturating_add(n),
-                    Err(i) => pairs.insert(i, (b, n)),
+                    Ok(i) => {
+                        pairs[i].1 = pairs[i].1.saturating_add(n);
+                        return;
+                    }
+                    Err(i) => {
+                        if pairs.capacity() == 0 {
+                            // Cells that record anything usually record a
+                            // few dozen values: skip the smallest growth steps.
+                            pairs.reserve_exact(SPARSE_START);
+                        }
+                        pairs.insert(i, (b, n))
+                    }
                 }
                 let lo = pairs[0].0;
                 let hi = pairs[pairs.len() - 1].0;
