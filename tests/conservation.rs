@@ -6,21 +6,9 @@ mod common;
 
 use acdsim::runner::run_one;
 use acdsim::scenario::{AgentSelection, CallSelection};
+use common::dist;
 use proptest::prelude::*;
 use serde_json::{json, Value};
-
-fn dist() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        (5.0..400.0f64).prop_map(|m| json!({ "exponential": { "mean": m } })),
-        (5.0..400.0f64, 1.0..200.0f64)
-            .prop_map(|(m, s)| json!({ "lognormal": { "mean": m, "sd": s } })),
-        (5.0..400.0f64, 1.0..200.0f64)
-            .prop_map(|(m, s)| json!({ "gamma": { "mean": m, "sd": s } })),
-        (0.0..100.0f64, 0.0..300.0f64)
-            .prop_map(|(a, w)| json!({ "uniform": { "min": a, "max": a + w } })),
-        (0.0..300.0f64).prop_map(|c| json!({ "constant": c })),
-    ]
-}
 
 prop_compose! {
     fn arb_scenario()(

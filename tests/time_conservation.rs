@@ -25,6 +25,7 @@ mod common;
 use acdsim::runner::run_one;
 use acdsim::scenario::{AgentGroup, AgentSelection, CallSelection, Closing, Scenario, Staffing};
 use acdsim::stats::{AgentTime, CallCounts, ReplicationStats};
+use common::dist;
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
@@ -114,19 +115,6 @@ fn frame(zero_warmup: bool) -> impl Strategy<Value = Frame> {
                 skills,
             }
         })
-}
-
-fn dist() -> impl Strategy<Value = Value> + Clone {
-    prop_oneof![
-        (5.0..400.0f64).prop_map(|m| json!({ "exponential": { "mean": m } })),
-        (5.0..400.0f64, 1.0..200.0f64)
-            .prop_map(|(m, s)| json!({ "lognormal": { "mean": m, "sd": s } })),
-        (5.0..400.0f64, 1.0..200.0f64)
-            .prop_map(|(m, s)| json!({ "gamma": { "mean": m, "sd": s } })),
-        (0.0..100.0f64, 0.0..300.0f64)
-            .prop_map(|(a, w)| json!({ "uniform": { "min": a, "max": a + w } })),
-        prop_oneof![Just(0.0), 0.0..300.0f64].prop_map(|c| json!({ "constant": c })),
-    ]
 }
 
 /// One value for the whole run, or (when the horizon allows) one per interval.

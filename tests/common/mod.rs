@@ -5,6 +5,7 @@
 use acdsim::report::{Estimate, Summary};
 use acdsim::runner::{simulate, RunOptions};
 use acdsim::scenario::Scenario;
+use proptest::prelude::*;
 use serde_json::{json, Value};
 
 /// Confidence level of the statistical checks. Each check asserts that the
@@ -91,4 +92,18 @@ pub fn center(
         "service_level_threshold": "20s",
         "skills": skills, "queues": queues, "agent_groups": groups, "routing": routing,
     })
+}
+
+/// A random service-time distribution of the scenario format (seconds).
+pub fn dist() -> impl Strategy<Value = Value> + Clone {
+    prop_oneof![
+        (5.0..400.0f64).prop_map(|m| json!({ "exponential": { "mean": m } })),
+        (5.0..400.0f64, 1.0..200.0f64)
+            .prop_map(|(m, s)| json!({ "lognormal": { "mean": m, "sd": s } })),
+        (5.0..400.0f64, 1.0..200.0f64)
+            .prop_map(|(m, s)| json!({ "gamma": { "mean": m, "sd": s } })),
+        (0.0..100.0f64, 0.0..300.0f64)
+            .prop_map(|(a, w)| json!({ "uniform": { "min": a, "max": a + w } })),
+        prop_oneof![Just(0.0), 0.0..300.0f64].prop_map(|c| json!({ "constant": c })),
+    ]
 }
