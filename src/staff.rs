@@ -405,8 +405,22 @@ pub fn staff(
         }
         if round >= MAX_UP_ROUNDS {
             let labels: Vec<String> = missing.iter().map(|&c| base.interval_label(c)).collect();
+            let hint = if groups.len() < base.agent_groups.len() {
+                // Typically: a queue the chosen groups serve only after an
+                // overflow wait, or mostly answered by a group left as it is.
+                let names: Vec<&str> = groups
+                    .iter()
+                    .map(|&g| base.agent_groups[g].name.as_str())
+                    .collect();
+                format!(
+                    " (more agents in {} do not bring them on target: the queues they serve also depend on the other groups, or reach these groups only after an overflow wait; staff more groups with --group, or all of them without it)",
+                    names.join(", ")
+                )
+            } else {
+                String::new()
+            };
             return Err(StaffError::Unreachable(format!(
-                "after {round} rounds of adding agents, intervals {} still miss",
+                "after {round} rounds of adding agents, intervals {} still miss{hint}",
                 labels.join(", ")
             )));
         }

@@ -437,6 +437,22 @@ fn staff_prints_erlang_columns_and_writes_a_valid_staffed_scenario() {
     // The rest of the scenario is kept.
     assert_eq!(staffed["queues"], sc["queues"]);
     assert_eq!(staffed["clock_start"], "09:00");
+    // A group named twice is staffed once.
+    let json = stdout_of(&[
+        "staff",
+        &input,
+        "--service-level",
+        "80/20s",
+        "-r",
+        "2",
+        "--group",
+        "team",
+        "--group",
+        "team",
+        "--json",
+    ]);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["groups"], json!(["team"]), "{doc}");
 }
 
 #[test]
@@ -496,6 +512,36 @@ fn bad_staff_arguments_exit_2() {
         "nobody",
     ]);
     assert!(err.contains("nobody") && err.contains("team"), "{err}");
+    // An output into a directory that does not exist is refused before the work.
+    let missing = dir.path().join("no-such-dir").join("staffed.json");
+    let err = bad_input(&[
+        "staff",
+        &input,
+        "--service-level",
+        "80/20s",
+        "-o",
+        missing.to_str().unwrap(),
+    ]);
+    assert!(err.contains("no directory"), "{err}");
+}
+
+#[test]
+fn staffing_one_group_that_cannot_lift_the_service_level_says_why() {
+    // In the full day, sales agents reach billing calls only after a 30 s
+    // overflow wait: more of them never bring billing to 80% within 20 s.
+    let out = acdsim()
+        .arg("staff")
+        .arg(scenario_path("full-day.json"))
+        .args(["--service-level", "80/20s", "--group", "sales team"])
+        .args(["-r", "3", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the targets cannot be met") && err.contains("staff more groups with --group"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -792,10 +838,15 @@ fn the_staffed_scenario_carries_the_target_it_was_staffed_for() {
         "80/20s",
         "-r",
         "2",
+        "--seed",
+        "77",
         "-o",
         out,
     ]);
     let staffed: Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    // The seed and replications the staffing was found with, not the file's.
+    assert_eq!(staffed["seed"], 77);
+    assert_eq!(staffed["replications"], 2);
     assert_eq!(staffed["service_level_target"], 0.8);
     assert_eq!(staffed["service_level_threshold"], "20s");
     let q = &staffed["queues"][0];
