@@ -9,18 +9,21 @@
 //! wait grows. Because a queue is FIFO, its head has waited longest: if the
 //! head is not yet eligible for an agent's level, no call behind it is.
 
+mod heads;
 mod index;
 mod pool;
 pub mod waiting;
 
 use crate::rng::Stream;
 use crate::scenario::{AgentSelection, CallSelection, Scenario, Staffing};
+use heads::QueueHeads;
 use index::{Fenwick, GroupEntry, Key, SkillIndex};
 use pool::{Agent, GroupPool, IdlePool};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 
-/// Groups holding a skill beyond which the skill gets an index instead of a scan.
+/// Groups holding a skill (or queues without overflow of a skill) beyond
+/// which the skill gets an index instead of a scan.
 pub const SCAN_LIMIT: usize = 8;
 pub use waiting::{WaitingCall, NEVER};
 
@@ -33,6 +36,16 @@ struct Served {
     queue: u32,
     overflow: bool,
     delay: u64,
+}
+
+/// The indexed queues of a skill a group serves ([`heads`]): `rank` is the
+/// lowest rank among them for this group, `level_rank` what the group's
+/// level adds to each one's rank within the skill.
+#[derive(Debug, Clone, Copy)]
+struct ServedHeads {
+    rank: u128,
+    level_rank: u128,
+    skill: u32,
 }
 
 /// What routing a new call of a queue needs.
@@ -63,7 +76,13 @@ pub struct Router {
     /// What the indexes know of each group.
     group_index: Vec<GroupEntry>,
     /// For each group: the queues it serves, sorted by rank.
+    group_serves: Vec<Vec<Served>>,
+    /// For each group: the queues it serves that are not indexed, sorted by rank.
     group_queues: Vec<Vec<Served>>,
+    /// For each group: the skills whose indexed queues it serves, sorted by rank.
+    group_heads: Vec<Vec<ServedHeads>>,
+    /// The heads of the queues of skills with many queues.
+    heads: QueueHeads,
     /// Queues with overflow whose head changed since the engine last asked.
     heads_changed: Vec<u32>,
     /// Round robin: the hunt starts at this agent.
@@ -225,7 +244,7 @@ impl Router {
         for (q, queue) in sc.queues.iter().enumerate() {
             skill_queues[queue.skill].push(q);
         }
-        let group_queues = sc
+        let group_serves = sc
             .agent_groups
             .iter()
             .map(|group| {
@@ -261,6 +280,67 @@ impl Router {
                     })
                     .collect();
                 v.sort_unstable_by_key(|s| (s.rank, s.queue));
+                v
+            })
+            .collect::<Vec<_>>();
+
+        // Skills with many queues without overflow keep those queues' heads
+        // in order ([`heads`]) instead of each free agent scanning them.
+        let inner_rank = |q: usize| match sc.routing.call_selection {
+            CallSelection::Priority | CallSelection::BestLevel => {
+                prio_rank(sc.queues[q].priority) as u64
+            }
+            CallSelection::LongestWaiting => 0,
+        };
+        let indexed: Vec<Option<u32>> = {
+            let plain = |q: usize| stages[q].is_empty();
+            let many: Vec<bool> = skill_queues
+                .iter()
+                .map(|qs| qs.iter().filter(|&&q| plain(q)).count() > scan_limit)
+                .collect();
+            (0..sc.queues.len())
+                .map(|q| {
+                    let skill = sc.queues[q].skill;
+                    (many[skill] && plain(q)).then_some(skill as u32)
+                })
+                .collect()
+        };
+        let ranks: Vec<u64> = (0..sc.queues.len()).map(inner_rank).collect();
+        let heads = QueueHeads::new(sc.skills.len(), &indexed, &ranks);
+        let group_queues: Vec<Vec<Served>> = group_serves
+            .iter()
+            .map(|v| {
+                v.iter()
+                    .filter(|s| indexed[s.queue as usize].is_none())
+                    .copied()
+                    .collect()
+            })
+            .collect();
+        let group_heads: Vec<Vec<ServedHeads>> = sc
+            .agent_groups
+            .iter()
+            .map(|group| {
+                let mut v: Vec<ServedHeads> = group
+                    .skills
+                    .iter()
+                    .filter_map(|&(skill, level)| {
+                        let lowest = skill_queues[skill]
+                            .iter()
+                            .filter(|&&q| indexed[q].is_some())
+                            .map(|&q| ranks[q])
+                            .min()?;
+                        let level_rank = match sc.routing.call_selection {
+                            CallSelection::BestLevel => (level as u128) << 64,
+                            _ => 0,
+                        };
+                        Some(ServedHeads {
+                            rank: level_rank | lowest as u128,
+                            level_rank,
+                            skill: skill as u32,
+                        })
+                    })
+                    .collect();
+                v.sort_unstable_by_key(|h| (h.rank, h.skill));
                 v
             })
             .collect();
@@ -317,7 +397,10 @@ impl Router {
             skill_groups,
             index,
             group_index,
+            group_serves,
             group_queues,
+            group_heads,
+            heads,
             heads_changed: Vec::new(),
             rr_next: 0,
             rng,
@@ -375,8 +458,12 @@ impl Router {
     /// Puts a call at the back of `queue`.
     #[inline(always)]
     pub fn enqueue(&mut self, queue: usize, call: WaitingCall) {
-        if self.queue_info[queue].overflow && self.waiting.is_empty(queue) {
-            self.heads_changed.push(queue as u32);
+        if self.waiting.is_empty(queue) {
+            if self.queue_info[queue].overflow {
+                self.heads_changed.push(queue as u32);
+            } else if self.heads.indexed(queue) {
+                self.heads.set_head(queue, Some(call.arrival));
+            }
         }
         self.waiting.push(queue, call);
     }
@@ -429,15 +516,53 @@ impl Router {
                 }
             }
         }
+        if !self.group_heads[g].is_empty() {
+            best = self.best_head(g, now, best, &mut abandoned);
+        }
         if let Some((_, _, q)) = best {
             let call = self.waiting.pop(q).expect("head seen above");
             if self.queue_info[q].overflow {
                 self.heads_changed.push(q as u32);
+            } else if self.heads.indexed(q) {
+                let next = self.waiting.head(q).map(|c| c.arrival);
+                self.heads.set_head(q, next);
             }
             return Some((q, call));
         }
         self.make_idle(agent, now);
         None
+    }
+
+    /// The best of `best` and the first heads of the indexed queues group
+    /// `g` serves, as (rank, arrival, queue). Expired callers at those heads
+    /// are dropped on the way.
+    #[inline(never)]
+    fn best_head<F: FnMut(usize, &WaitingCall)>(
+        &mut self,
+        g: usize,
+        now: u64,
+        mut best: Option<(u128, u64, usize)>,
+        abandoned: &mut F,
+    ) -> Option<(u128, u64, usize)> {
+        for i in 0..self.group_heads[g].len() {
+            let served = self.group_heads[g][i];
+            if best.is_some_and(|(rank, _, _)| served.rank > rank) {
+                break;
+            }
+            while let Some((q, (rank, arrival))) = self.heads.first(served.skill as usize) {
+                if self.waiting.drop_expired(q, now, &mut *abandoned) {
+                    let next = self.waiting.head(q).map(|c| c.arrival);
+                    self.heads.set_head(q, next);
+                    continue;
+                }
+                let key = (served.level_rank | rank as u128, arrival, q);
+                if best.is_none_or(|b| key < b) {
+                    best = Some(key);
+                }
+                break;
+            }
+        }
+        best
     }
 
     /// Queue `q`'s head may have crossed an overflow stage at `now`: drops
@@ -535,7 +660,7 @@ impl Router {
 
     /// Whether a caller group `g` can answer (at some stage) is really waiting at `now`.
     pub fn group_has_waiting(&mut self, g: usize, now: u64) -> bool {
-        let served = &self.group_queues[g];
+        let served = &self.group_serves[g];
         served
             .iter()
             .any(|s| s.delay != NEVER && self.waiting.present(s.queue as usize, now) > 0)
@@ -843,9 +968,18 @@ mod tests {
         };
         let mut wide = queue("wide", "wide");
         wide["overflow"] = json!([{ "after": "0s", "max_level": 1 }, { "after": "10s", "max_level": 2 }, { "after": "20s" }]);
+        let mut queues = vec![wide, queue("plain", "wide"), queue("q0", "s0"), queue("q1", "s1"), queue("q2", "s2")];
+        // Many more queues of the wide skill (their heads indexed at the
+        // default limit), a few more of s0, with mixed priorities.
+        for i in 0..14 {
+            let skill = if i < 11 { "wide" } else { "s0" };
+            let mut q = queue(&format!("p{i}"), skill);
+            q["priority"] = json!(rng.below(3));
+            queues.push(q);
+        }
         let doc = json!({
             "name": "wide", "horizon": "1h", "skills": ["wide", "s0", "s1", "s2"],
-            "queues": [wide, queue("plain", "wide"), queue("q0", "s0"), queue("q1", "s1"), queue("q2", "s2")],
+            "queues": queues,
             "agent_groups": groups,
             "routing": { "agent_selection": rule, "call_selection": call_rule },
         });
@@ -853,7 +987,9 @@ mod tests {
     }
 
     /// Drives two routers through the same random operations and asserts
-    /// they choose the same agents and calls every time.
+    /// they choose the same agents and calls every time, and that the same
+    /// callers abandon (an index may drop them later than a scan: lazily,
+    /// at their deadline either way).
     fn same_choices(sc: &Scenario, seed: u64, limit: usize) {
         let mut scan = Router::with_scan_limit(sc, Stream::new(seed, 0, 5, 0), usize::MAX);
         let mut indexed = Router::with_scan_limit(sc, Stream::new(seed, 0, 5, 0), limit);
@@ -862,6 +998,7 @@ mod tests {
         let mut busy: Vec<u32> = Vec::new();
         let mut off: Vec<u32> = Vec::new();
         let mut now = 0u64;
+        let (mut gone_a, mut gone_b) = (Vec::new(), Vec::new());
         for step in 0..6000 {
             now += rng.below(3_000_000);
             match rng.below(10) {
@@ -883,11 +1020,9 @@ mod tests {
                 }
                 4..=6 if !busy.is_empty() => {
                     let agent = busy.swap_remove(rng.below(busy.len() as u64) as usize);
-                    let (mut ga, mut gb) = (Vec::new(), Vec::new());
-                    let a = scan.agent_free(agent, now, |q, c| ga.push((q, *c)));
-                    let b = indexed.agent_free(agent, now, |q, c| gb.push((q, *c)));
+                    let a = scan.agent_free(agent, now, |q, c| gone_a.push((q, *c)));
+                    let b = indexed.agent_free(agent, now, |q, c| gone_b.push((q, *c)));
                     assert_eq!(a, b, "step {step}: agent {agent} frees up");
-                    assert_eq!(ga, gb);
                     if a.is_some() {
                         busy.push(agent);
                     }
@@ -909,19 +1044,31 @@ mod tests {
                 _ => {
                     if let Some(agent) = off.pop() {
                         // Back on the floor: the same as freeing up.
-                        let a = scan.agent_free(agent, now, |_, _| {});
-                        assert_eq!(a, indexed.agent_free(agent, now, |_, _| {}), "step {step}");
+                        let a = scan.agent_free(agent, now, |q, c| gone_a.push((q, *c)));
+                        let b = indexed.agent_free(agent, now, |q, c| gone_b.push((q, *c)));
+                        assert_eq!(a, b, "step {step}");
                         if a.is_some() {
                             busy.push(agent);
                         }
                     }
-                    let a = scan.overflow_due(0, now, |_, _| {});
-                    assert_eq!(a, indexed.overflow_due(0, now, |_, _| {}), "step {step}");
+                    let a = scan.overflow_due(0, now, |q, c| gone_a.push((q, *c)));
+                    let b = indexed.overflow_due(0, now, |q, c| gone_b.push((q, *c)));
+                    assert_eq!(a, b, "step {step}");
                     busy.extend(a.map(|x| x.0));
                 }
             }
             assert_eq!(scan.idle_agents(), indexed.idle_agents());
         }
+        // Every caller either abandoned by the end or still waits, the same in both.
+        let expired = |list: &mut Vec<(usize, WaitingCall)>, r: &mut Router| {
+            r.drain_waiting(|q, c| list.push((q, *c)));
+            list.retain(|(_, c)| c.deadline <= now);
+            list.sort_by_key(|&(q, c)| (q, c.arrival, c.deadline));
+        };
+        expired(&mut gone_a, &mut scan);
+        expired(&mut gone_b, &mut indexed);
+        assert_eq!(gone_a, gone_b);
+        assert!(!gone_a.is_empty(), "some callers abandon");
     }
 
     #[test]
