@@ -968,7 +968,13 @@ mod tests {
         };
         let mut wide = queue("wide", "wide");
         wide["overflow"] = json!([{ "after": "0s", "max_level": 1 }, { "after": "10s", "max_level": 2 }, { "after": "20s" }]);
-        let mut queues = vec![wide, queue("plain", "wide"), queue("q0", "s0"), queue("q1", "s1"), queue("q2", "s2")];
+        let mut queues = vec![
+            wide,
+            queue("plain", "wide"),
+            queue("q0", "s0"),
+            queue("q1", "s1"),
+            queue("q2", "s2"),
+        ];
         // Many more queues of the wide skill (their heads indexed at the
         // default limit), a few more of s0, with mixed priorities.
         for i in 0..14 {
