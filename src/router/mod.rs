@@ -54,7 +54,17 @@ struct QueueInfo {
     skill: u32,
     /// Highest level that may answer a new call at once.
     arrival_level: u32,
-    overflow: bool,
+    /// Who must hear when the queue's head changes.
+    head: HeadWatch,
+}
+
+/// Who follows a queue's head: nobody (scanned queues), the engine (a queue
+/// with overflow stages times its head's next stage), or [`heads`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeadWatch {
+    Nobody,
+    Overflow,
+    Indexed,
 }
 
 /// The automatic call distributor's state and rules.
@@ -83,6 +93,8 @@ pub struct Router {
     group_heads: Vec<Vec<ServedHeads>>,
     /// The heads of the queues of skills with many queues.
     heads: QueueHeads,
+    /// Whether any queue is kept in [`heads`].
+    any_indexed: bool,
     /// Queues with overflow whose head changed since the engine last asked.
     heads_changed: Vec<u32>,
     /// Round robin: the hunt starts at this agent.
@@ -349,10 +361,17 @@ impl Router {
             .queues
             .iter()
             .zip(&stages)
-            .map(|(q, s)| QueueInfo {
+            .enumerate()
+            .map(|(q_index, (q, s))| QueueInfo {
                 skill: q.skill as u32,
                 arrival_level: level_after(s, 0),
-                overflow: !s.is_empty(),
+                head: if !s.is_empty() {
+                    HeadWatch::Overflow
+                } else if heads.indexed(q_index) {
+                    HeadWatch::Indexed
+                } else {
+                    HeadWatch::Nobody
+                },
             })
             .collect();
         let mut group_index = vec![GroupEntry::default(); sc.agent_groups.len()];
@@ -400,6 +419,7 @@ impl Router {
             group_serves,
             group_queues,
             group_heads,
+            any_indexed: indexed.iter().any(Option::is_some),
             heads,
             heads_changed: Vec::new(),
             rr_next: 0,
@@ -458,14 +478,22 @@ impl Router {
     /// Puts a call at the back of `queue`.
     #[inline(always)]
     pub fn enqueue(&mut self, queue: usize, call: WaitingCall) {
-        if self.waiting.is_empty(queue) {
-            if self.queue_info[queue].overflow {
-                self.heads_changed.push(queue as u32);
-            } else if self.heads.indexed(queue) {
-                self.heads.set_head(queue, Some(call.arrival));
-            }
+        let watch = self.queue_info[queue].head;
+        if watch != HeadWatch::Nobody && self.waiting.is_empty(queue) {
+            self.head_changed(queue, watch, Some(call.arrival));
         }
         self.waiting.push(queue, call);
+    }
+
+    /// Tells whoever follows queue `q`'s head that it is now the call that
+    /// arrived at `arrival`, or that the queue is empty (`None`).
+    #[inline(never)]
+    fn head_changed(&mut self, q: usize, watch: HeadWatch, arrival: Option<u64>) {
+        match watch {
+            HeadWatch::Nobody => {}
+            HeadWatch::Overflow => self.heads_changed.push(q as u32),
+            HeadWatch::Indexed => self.heads.set_head(q, arrival),
+        }
     }
 
     /// Records that `agent` starts handling a call of `handle_us` (talk + wrap-up).
@@ -516,16 +544,15 @@ impl Router {
                 }
             }
         }
-        if !self.group_heads[g].is_empty() {
+        if self.any_indexed && !self.group_heads[g].is_empty() {
             best = self.best_head(g, now, best, &mut abandoned);
         }
         if let Some((_, _, q)) = best {
             let call = self.waiting.pop(q).expect("head seen above");
-            if self.queue_info[q].overflow {
-                self.heads_changed.push(q as u32);
-            } else if self.heads.indexed(q) {
+            let watch = self.queue_info[q].head;
+            if watch != HeadWatch::Nobody {
                 let next = self.waiting.head(q).map(|c| c.arrival);
-                self.heads.set_head(q, next);
+                self.head_changed(q, watch, next);
             }
             return Some((q, call));
         }
