@@ -38,18 +38,31 @@ fn whole_runs(c: &mut Criterion) {
 }
 
 /// Calls per second as the center grows: generated centers of 1 to 1000
-/// queues and groups (10 agents each), with and without a skill every group
-/// holds. The cost per call should grow like log(size), not like size.
+/// queues and groups (10 agents each): a skill per queue, the same with a
+/// skill every group holds, and every queue of one skill. The cost per call
+/// should grow like log(size), not like size.
 fn scaling(c: &mut Criterion) {
     let mut group = c.benchmark_group("scaling");
     group.sample_size(10);
-    for wide in [false, true] {
+    use acdsim::bench::CenterShape;
+    for shape in [
+        CenterShape::Skills,
+        CenterShape::Wide,
+        CenterShape::OneSkill,
+    ] {
         for queues in [1usize, 10, 100, 1000] {
-            let sc = acdsim::bench::generated_center(queues, 10, wide);
+            let sc = acdsim::bench::generated_center(queues, 10, shape);
             let calls = run_one(&sc, sc.seed, 0).calls_generated;
             group.throughput(Throughput::Elements(calls));
             group.bench_function(
-                format!("{}{queues}", if wide { "wide_" } else { "" }),
+                format!(
+                    "{}{queues}",
+                    match shape {
+                        CenterShape::Skills => "",
+                        CenterShape::Wide => "wide_",
+                        CenterShape::OneSkill => "one_skill_",
+                    }
+                ),
                 |b| {
                     let mut rep = 0u32;
                     b.iter(|| {

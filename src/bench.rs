@@ -17,29 +17,59 @@ pub fn mmc_abandon() -> Scenario {
         .expect("the built-in scenario is valid")
 }
 
-/// A generated center for scaling measurements: `queues` queues, one skill
-/// each; one group per queue of `per_group` agents holding that skill at
-/// level 1 and two others at level 2 (drawn with a fixed seed), with
-/// `wide` set every group also holds a "general" skill at level 3 whose
-/// queue gets 5% of the calls (a skill held by every group); each queue
-/// loaded to 85% of its group; exponential handle time (5 min) and patience
-/// (3 min); a horizon giving about 60,000 calls per replication after a
-/// 10-minute warm-up.
-pub fn generated_center(queues: usize, per_group: u32, wide: bool) -> Scenario {
-    let doc = generated_center_file(queues, per_group, wide);
+/// How the skills of a [`generated_center`] are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CenterShape {
+    /// One skill per queue; each group holds its queue's skill at level 1
+    /// and two others at level 2.
+    Skills,
+    /// As [`CenterShape::Skills`], and every group also holds a "general"
+    /// skill at level 3 whose queue gets 5% of the calls.
+    Wide,
+    /// Every queue has the same skill (call types differing by priority),
+    /// held by every group at level 1.
+    OneSkill,
+}
+
+impl CenterShape {
+    fn suffix(self) -> &'static str {
+        match self {
+            CenterShape::Skills => "",
+            CenterShape::Wide => "-wide",
+            CenterShape::OneSkill => "-one-skill",
+        }
+    }
+}
+
+/// A generated center for scaling measurements: `queues` queues with random
+/// priorities 0–3, one group per queue of `per_group` agents, skills laid
+/// out by `shape` (drawn with a fixed seed); each queue loaded to 85% of its
+/// group; exponential handle time (5 min) and patience (3 min); a horizon
+/// giving about 60,000 calls per replication after a 10-minute warm-up.
+pub fn generated_center(queues: usize, per_group: u32, shape: CenterShape) -> Scenario {
+    let doc = generated_center_file(queues, per_group, shape);
     Scenario::from_json_str(&doc.to_string(), "generated center").expect("a valid generated center")
 }
 
 /// The scenario file of [`generated_center`] (for `bench --generated N --print-scenario`).
-pub fn generated_center_file(queues: usize, per_group: u32, wide: bool) -> serde_json::Value {
+pub fn generated_center_file(
+    queues: usize,
+    per_group: u32,
+    shape: CenterShape,
+) -> serde_json::Value {
     use serde_json::json;
     let q = queues.max(1);
+    let wide = shape == CenterShape::Wide;
     let mut rng = crate::rng::Stream::new(7, 0, 0, 0);
     let rate = 0.85 * per_group as f64 * 60.0 / 5.0;
-    let skills: Vec<String> = (0..q).map(|i| format!("s{i}")).collect();
+    let skills: Vec<String> = match shape {
+        CenterShape::OneSkill => vec!["s0".into()],
+        _ => (0..q).map(|i| format!("s{i}")).collect(),
+    };
     let mut queue_docs: Vec<serde_json::Value> = (0..q)
         .map(|i| {
-            json!({ "name": format!("q{i}"), "skill": skills[i], "priority": rng.below(4),
+            let skill = &skills[i.min(skills.len() - 1)];
+            json!({ "name": format!("q{i}"), "skill": skill, "priority": rng.below(4),
                     "arrivals": { "rate_per_hour": rate },
                     "handle_time": { "exponential": { "mean": "5m" } },
                     "patience": { "exponential": { "mean": "3m" } } })
@@ -48,6 +78,10 @@ pub fn generated_center_file(queues: usize, per_group: u32, wide: bool) -> serde
     let groups: Vec<serde_json::Value> = (0..q)
         .map(|g| {
             let mut held = serde_json::Map::new();
+            if shape == CenterShape::OneSkill {
+                held.insert(skills[0].clone(), json!(1));
+                return json!({ "name": format!("g{g}"), "count": per_group, "skills": held });
+            }
             held.insert(skills[g].clone(), json!(1));
             for _ in 0..2.min(q - 1) {
                 let other = rng.below(q as u64) as usize;
@@ -74,7 +108,7 @@ pub fn generated_center_file(queues: usize, per_group: u32, wide: bool) -> serde
     }
     let horizon_s = (60_000.0 / total * 3600.0).max(60.0);
     json!({
-        "name": format!("center-{q}{}", if wide { "-wide" } else { "" }),
+        "name": format!("center-{q}{}", shape.suffix()),
         "seed": 1, "horizon": horizon_s, "warmup": "10m", "replications": 4,
         "skills": all_skills, "queues": queue_docs, "agent_groups": groups,
     })
@@ -199,9 +233,18 @@ mod tests {
 
     #[test]
     fn generated_centers_have_the_asked_size() {
-        for (q, wide) in [(1, false), (50, false), (50, true)] {
-            let sc = generated_center(q, 10, wide);
-            assert_eq!(sc.queues.len(), q + wide as usize);
+        use CenterShape::*;
+        for (q, shape) in [(1, Skills), (50, Skills), (50, Wide), (50, OneSkill)] {
+            let sc = generated_center(q, 10, shape);
+            assert_eq!(sc.queues.len(), q + (shape == Wide) as usize);
+            assert_eq!(
+                sc.skills.len(),
+                if shape == OneSkill {
+                    1
+                } else {
+                    q + (shape == Wide) as usize
+                }
+            );
             assert_eq!(sc.agent_count(), 10 * q as u64);
             let calls = run_one(&sc, 1, 0).calls_generated;
             // About 60,000 calls plus the warm-up's: within 10%.

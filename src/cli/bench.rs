@@ -1,6 +1,7 @@
 //! `acdsim bench`: routing throughput.
 
 use super::{load, plural, write_stdout, BadInput};
+use crate::bench::CenterShape;
 use clap::Args;
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -25,8 +26,12 @@ pub(super) struct BenchArgs {
           value_parser = clap::value_parser!(u32).range(1..=20_000))]
     generated: Option<u32>,
     /// With --generated: every group also holds one skill ("general") at level 3.
-    #[arg(long, requires = "generated")]
+    #[arg(long, requires = "generated", conflicts_with = "one_skill")]
     wide: bool,
+    /// With --generated: every queue has the same skill (call types that
+    /// differ by priority), held by every group.
+    #[arg(long, requires = "generated")]
+    one_skill: bool,
     /// With --generated: print the generated scenario file instead of
     /// benchmarking it (to run it with another build or keep it).
     #[arg(long, requires = "generated")]
@@ -41,13 +46,18 @@ pub(super) fn bench(a: BenchArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
+    let shape = match (a.wide, a.one_skill) {
+        (true, _) => CenterShape::Wide,
+        (_, true) => CenterShape::OneSkill,
+        _ => CenterShape::Skills,
+    };
     if let (true, Some(q)) = (a.print_scenario, a.generated) {
-        let doc = crate::bench::generated_center_file(q as usize, 10, a.wide);
+        let doc = crate::bench::generated_center_file(q as usize, 10, shape);
         return write_stdout(&(serde_json::to_string_pretty(&doc)? + "\n"));
     }
     let sc = match (&a.scenario, a.generated) {
         (Some(path), _) => load(path)?,
-        (None, Some(q)) => crate::bench::generated_center(q as usize, 10, a.wide),
+        (None, Some(q)) => crate::bench::generated_center(q as usize, 10, shape),
         (None, None) => crate::bench::mmc_abandon(),
     };
     let bar = (!a.json && std::io::stderr().is_terminal() && a.seconds >= 2.0).then(|| {

@@ -25,22 +25,35 @@ pub(super) struct QueueHeads {
     skill: Vec<u32>,
     /// Per queue: (rank within the skill, arrival of the head).
     key: Vec<(u64, u64)>,
+    /// Per skill: its indexed queues, empty or not.
+    members: Vec<Vec<u32>>,
 }
 
 impl QueueHeads {
     /// `indexed[q]`: the skill of queue `q` if it is indexed; `rank[q]`: its
     /// fixed rank within the skill (lower first).
     pub fn new(skills: usize, indexed: &[Option<u32>], rank: &[u64]) -> QueueHeads {
-        let mut sizes = vec![0usize; skills];
-        for s in indexed.iter().flatten() {
-            sizes[*s as usize] += 1;
+        let mut members = vec![Vec::new(); skills];
+        for (q, s) in indexed.iter().enumerate() {
+            if let Some(s) = s {
+                members[*s as usize].push(q as u32);
+            }
         }
         QueueHeads {
-            heaps: sizes.into_iter().map(Vec::with_capacity).collect(),
+            heaps: members
+                .iter()
+                .map(|m| Vec::with_capacity(m.len()))
+                .collect(),
+            members,
             pos: vec![OUT; indexed.len()],
             skill: indexed.iter().map(|s| s.unwrap_or(OUT)).collect(),
             key: rank.iter().map(|&r| (r, 0)).collect(),
         }
+    }
+
+    /// Skill `s`'s indexed queues, empty or not.
+    pub fn queues_of(&self, s: usize) -> &[u32] {
+        &self.members[s]
     }
 
     /// Whether queue `q` is kept here.

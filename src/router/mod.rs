@@ -85,8 +85,6 @@ pub struct Router {
     index: Vec<SkillIndex>,
     /// What the indexes know of each group.
     group_index: Vec<GroupEntry>,
-    /// For each group: the queues it serves, sorted by rank.
-    group_serves: Vec<Vec<Served>>,
     /// For each group: the queues it serves that are not indexed, sorted by rank.
     group_queues: Vec<Vec<Served>>,
     /// For each group: the skills whose indexed queues it serves, sorted by rank.
@@ -256,7 +254,42 @@ impl Router {
         for (q, queue) in sc.queues.iter().enumerate() {
             skill_queues[queue.skill].push(q);
         }
-        let group_serves = sc
+        // Skills with many queues without overflow keep those queues' heads
+        // in order ([`heads`]) instead of each free agent scanning them.
+        let inner_rank = |q: usize| match sc.routing.call_selection {
+            CallSelection::Priority | CallSelection::BestLevel => {
+                prio_rank(sc.queues[q].priority) as u64
+            }
+            CallSelection::LongestWaiting => 0,
+        };
+        let indexed: Vec<Option<u32>> = {
+            let plain = |q: usize| stages[q].is_empty();
+            let many: Vec<bool> = skill_queues
+                .iter()
+                .map(|qs| qs.iter().filter(|&&q| plain(q)).count() > scan_limit)
+                .collect();
+            (0..sc.queues.len())
+                .map(|q| {
+                    let skill = sc.queues[q].skill;
+                    (many[skill] && plain(q)).then_some(skill as u32)
+                })
+                .collect()
+        };
+        let ranks: Vec<u64> = (0..sc.queues.len()).map(inner_rank).collect();
+        let heads = QueueHeads::new(sc.skills.len(), &indexed, &ranks);
+        // Per skill: the lowest rank among its indexed queues, if any.
+        let lowest_indexed: Vec<Option<u64>> = skill_queues
+            .iter()
+            .map(|qs| {
+                qs.iter()
+                    .filter(|&&q| indexed[q].is_some())
+                    .map(|&q| ranks[q])
+                    .min()
+            })
+            .collect();
+
+        // What each group scans: the queues it serves that are not indexed.
+        let group_queues: Vec<Vec<Served>> = sc
             .agent_groups
             .iter()
             .map(|group| {
@@ -266,6 +299,7 @@ impl Router {
                     .flat_map(|&(skill, level)| {
                         skill_queues[skill].iter().map(move |&q| (q, level))
                     })
+                    .filter(|&(q, _)| indexed[q].is_none())
                     .map(|(q, level)| {
                         let queue = &sc.queues[q];
                         let rank = match sc.routing.call_selection {
@@ -294,39 +328,6 @@ impl Router {
                 v.sort_unstable_by_key(|s| (s.rank, s.queue));
                 v
             })
-            .collect::<Vec<_>>();
-
-        // Skills with many queues without overflow keep those queues' heads
-        // in order ([`heads`]) instead of each free agent scanning them.
-        let inner_rank = |q: usize| match sc.routing.call_selection {
-            CallSelection::Priority | CallSelection::BestLevel => {
-                prio_rank(sc.queues[q].priority) as u64
-            }
-            CallSelection::LongestWaiting => 0,
-        };
-        let indexed: Vec<Option<u32>> = {
-            let plain = |q: usize| stages[q].is_empty();
-            let many: Vec<bool> = skill_queues
-                .iter()
-                .map(|qs| qs.iter().filter(|&&q| plain(q)).count() > scan_limit)
-                .collect();
-            (0..sc.queues.len())
-                .map(|q| {
-                    let skill = sc.queues[q].skill;
-                    (many[skill] && plain(q)).then_some(skill as u32)
-                })
-                .collect()
-        };
-        let ranks: Vec<u64> = (0..sc.queues.len()).map(inner_rank).collect();
-        let heads = QueueHeads::new(sc.skills.len(), &indexed, &ranks);
-        let group_queues: Vec<Vec<Served>> = group_serves
-            .iter()
-            .map(|v| {
-                v.iter()
-                    .filter(|s| indexed[s.queue as usize].is_none())
-                    .copied()
-                    .collect()
-            })
             .collect();
         let group_heads: Vec<Vec<ServedHeads>> = sc
             .agent_groups
@@ -336,11 +337,7 @@ impl Router {
                     .skills
                     .iter()
                     .filter_map(|&(skill, level)| {
-                        let lowest = skill_queues[skill]
-                            .iter()
-                            .filter(|&&q| indexed[q].is_some())
-                            .map(|&q| ranks[q])
-                            .min()?;
+                        let lowest = lowest_indexed[skill]?;
                         let level_rank = match sc.routing.call_selection {
                             CallSelection::BestLevel => (level as u128) << 64,
                             _ => 0,
@@ -416,7 +413,6 @@ impl Router {
             skill_groups,
             index,
             group_index,
-            group_serves,
             group_queues,
             group_heads,
             any_indexed: indexed.iter().any(Option::is_some),
@@ -687,10 +683,16 @@ impl Router {
 
     /// Whether a caller group `g` can answer (at some stage) is really waiting at `now`.
     pub fn group_has_waiting(&mut self, g: usize, now: u64) -> bool {
-        let served = &self.group_serves[g];
-        served
+        let waiting = &mut self.waiting;
+        self.group_queues[g]
             .iter()
-            .any(|s| s.delay != NEVER && self.waiting.present(s.queue as usize, now) > 0)
+            .any(|s| s.delay != NEVER && waiting.present(s.queue as usize, now) > 0)
+            || self.group_heads[g].iter().any(|h| {
+                self.heads
+                    .queues_of(h.skill as usize)
+                    .iter()
+                    .any(|&q| waiting.present(q as usize, now) > 0)
+            })
     }
 
     /// Removes every call still waiting, in queue order, passing it to `f(queue, call)`.
@@ -1026,6 +1028,10 @@ mod tests {
     fn same_choices(sc: &Scenario, seed: u64, limit: usize) {
         let mut scan = Router::with_scan_limit(sc, Stream::new(seed, 0, 5, 0), usize::MAX);
         let mut indexed = Router::with_scan_limit(sc, Stream::new(seed, 0, 5, 0), limit);
+        // Callers really present are counted (as in a drain), so that both
+        // agree on who waits whenever each drops its expired callers.
+        scan.waiting().count_presence();
+        indexed.waiting().count_presence();
         let mut rng = Stream::new(seed, 1, 0, 0);
         let agents = sc.agent_count() as u32;
         let mut busy: Vec<u32> = Vec::new();
@@ -1091,6 +1097,12 @@ mod tests {
                 }
             }
             assert_eq!(scan.idle_agents(), indexed.idle_agents());
+            let g = rng.below(sc.agent_groups.len() as u64) as usize;
+            assert_eq!(
+                scan.group_has_waiting(g, now),
+                indexed.group_has_waiting(g, now),
+                "step {step}: whether group {g} has callers waiting"
+            );
         }
         // Every caller either abandoned by the end or still waits, the same in both.
         let expired = |list: &mut Vec<(usize, WaitingCall)>, r: &mut Router| {
