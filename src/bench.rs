@@ -2,7 +2,8 @@
 //! scenario back to back on one or more threads for a given wall time and
 //! reports calls and events simulated per second.
 
-use crate::runner::run_one;
+use crate::engine::{Clock, Simulation};
+use crate::runner::useful_threads;
 use crate::scenario::Scenario;
 use serde::Serialize;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -133,40 +134,51 @@ pub struct BenchResult {
     pub peak_memory_bytes: Option<u64>,
 }
 
-/// Runs replications of `sc` on `threads` threads until `seconds` have passed
-/// (every thread finishes the replication it is in; at least one each).
-/// `progress(fraction)` is called from the calling thread about ten times a second.
+/// Runs replications of `sc` on `threads` threads (at most what can help:
+/// [`useful_threads`]) for `seconds` of wall time: when time is up, the
+/// replications under way stop where they are and what they simulated
+/// counts, so a replication longer than the budget does not hold the
+/// benchmark. `progress(fraction)` is called from the calling thread about
+/// ten times a second.
 pub fn bench(
     sc: &Scenario,
     seconds: f64,
     threads: usize,
     mut progress: impl FnMut(f64),
 ) -> BenchResult {
-    let threads = threads.max(1);
+    let threads = useful_threads(threads, usize::MAX);
     let budget = Duration::from_secs_f64(seconds.max(0.0));
     let next_rep = AtomicU32::new(0);
     let start = Instant::now();
     // Each worker reports when it finished: the wall time is the last finish,
     // not when the polling loop below noticed it.
+    let work = || {
+        let stopper = Stopper { start, budget };
+        let (mut reps, mut calls, mut events) = (0u64, 0u64, 0u64);
+        loop {
+            let r = next_rep.fetch_add(1, Ordering::Relaxed);
+            let w = Simulation::new(sc, sc.seed, r).run_work(&stopper);
+            reps += w.complete as u64;
+            calls += w.calls;
+            events += w.events;
+            if !w.complete || start.elapsed() >= budget {
+                return (reps, calls, events, Instant::now());
+            }
+        }
+    };
     let totals: Vec<(u64, u64, u64, Instant)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                let next_rep = &next_rep;
-                scope.spawn(move || {
-                    let (mut reps, mut calls, mut events) = (0u64, 0u64, 0u64);
-                    loop {
-                        let r = next_rep.fetch_add(1, Ordering::Relaxed);
-                        let s = run_one(sc, sc.seed, r);
-                        reps += 1;
-                        calls += s.calls_generated;
-                        events += s.events;
-                        if start.elapsed() >= budget {
-                            return (reps, calls, events, Instant::now());
-                        }
-                    }
-                })
+            .map_while(|_| {
+                std::thread::Builder::new()
+                    .name("bench".into())
+                    .spawn_scoped(scope, work)
+                    .ok()
             })
             .collect();
+        if workers.is_empty() {
+            // No thread could be started (the system's limit): measure on this one.
+            return vec![work()];
+        }
         while workers.iter().any(|w| !w.is_finished()) {
             progress((start.elapsed().as_secs_f64() / seconds.max(1e-9)).min(1.0));
             std::thread::sleep(Duration::from_millis(20));
@@ -196,6 +208,21 @@ pub fn bench(
     }
 }
 
+/// Stops a benchmark's replications when its time is up.
+struct Stopper {
+    start: Instant,
+    budget: Duration,
+}
+
+impl Clock for Stopper {
+    #[inline]
+    fn tick(&self, _now: u64) {}
+
+    fn stop(&self) -> bool {
+        self.start.elapsed() >= self.budget
+    }
+}
+
 /// Peak resident set size of this process (Linux: `VmHWM` of /proc/self/status).
 pub fn peak_memory_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -207,6 +234,8 @@ pub fn peak_memory_bytes() -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::runner::run_one;
 
     #[test]
     fn built_in_scenario_is_the_reference_workload() {
@@ -229,6 +258,24 @@ mod tests {
         assert_eq!(r.calls, one);
         assert!(r.events >= r.calls);
         assert_eq!(r.threads, 2);
+    }
+
+    #[test]
+    fn a_replication_longer_than_the_budget_stops_when_time_is_up() {
+        let mut sc = mmc_abandon();
+        // About 5e9 calls: hours of simulation if it ran to its end.
+        sc.end = crate::time::SimTime::from_secs_f64(888_888.0 * 3600.0);
+        let r = bench(&sc, 0.2, 1, |_| {});
+        assert_eq!(r.replications, 0, "no replication ran to its end");
+        assert!(r.calls > 0, "what it simulated counts");
+        assert!(r.events >= r.calls);
+    }
+
+    #[test]
+    fn a_huge_thread_count_starts_only_the_threads_that_help() {
+        let r = bench(&mmc_abandon(), 0.0, 300_000, |_| {});
+        assert!(r.threads <= crate::runner::default_threads() * crate::runner::THREADS_PER_CORE);
+        assert!(r.threads >= 1);
     }
 
     #[test]

@@ -37,6 +37,21 @@ pub fn default_threads() -> usize {
         .unwrap_or(1)
 }
 
+/// Threads per core beyond which more threads cannot help (a small margin
+/// above one for cores that wait on memory).
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The worker threads worth starting for `jobs` whole jobs when `asked` were
+/// asked for: at least one, at most one per job and [`THREADS_PER_CORE`] per
+/// core (a huge `--threads` would otherwise start that many OS threads).
+pub fn useful_threads(asked: usize, jobs: usize) -> usize {
+    let cores = default_threads();
+    asked
+        .min(jobs)
+        .min(cores.saturating_mul(THREADS_PER_CORE))
+        .max(1)
+}
+
 /// Runs one replication.
 pub fn run_one(sc: &Scenario, seed: u64, replication: u32) -> ReplicationStats {
     Simulation::new(sc, seed, replication).run()
@@ -82,7 +97,7 @@ where
 {
     let reps = opts.replications as usize;
     let n = reps * variants.len();
-    let threads = opts.threads.clamp(1, n.max(1));
+    let threads = useful_threads(opts.threads, n);
     let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
     let (job_tx, job_rx) = crossbeam_channel::bounded::<usize>(n);
     let (res_tx, res_rx) = crossbeam_channel::unbounded::<(usize, T)>();
@@ -92,25 +107,41 @@ where
     drop(job_tx);
     // Fraction of its current replication each worker has simulated (as f64 bits).
     let clocks: Vec<AtomicU64> = (0..threads).map(|_| AtomicU64::new(0)).collect();
+    // One job loop per worker; run on the calling thread if no thread
+    // can be started at all (the system's thread limit).
+    let work = |clock: &AtomicU64,
+                job_rx: crossbeam_channel::Receiver<usize>,
+                res_tx: crossbeam_channel::Sender<(usize, T)>| {
+        for job in job_rx.iter() {
+            let (v, r) = (job / reps, (job % reps) as u32);
+            let sc = &variants[v];
+            let observer = Fraction {
+                cell: clock,
+                end: sc.end.micros().max(1) as f64,
+            };
+            clock.store(0, Ordering::Relaxed);
+            let stats = Simulation::new(sc, opts.seed, r).run_observed(&observer);
+            clock.store(0, Ordering::Relaxed);
+            if res_tx.send((job, reduce(v, stats))).is_err() {
+                return;
+            }
+        }
+    };
     std::thread::scope(|scope| {
+        let mut started = 0;
         for clock in &clocks {
-            let (job_rx, res_tx, reduce) = (job_rx.clone(), res_tx.clone(), &reduce);
-            scope.spawn(move || {
-                for job in job_rx.iter() {
-                    let (v, r) = (job / reps, (job % reps) as u32);
-                    let sc = &variants[v];
-                    let observer = Fraction {
-                        cell: clock,
-                        end: sc.end.micros().max(1) as f64,
-                    };
-                    clock.store(0, Ordering::Relaxed);
-                    let stats = Simulation::new(sc, opts.seed, r).run_observed(&observer);
-                    clock.store(0, Ordering::Relaxed);
-                    if res_tx.send((job, reduce(v, stats))).is_err() {
-                        return;
-                    }
-                }
-            });
+            let (job_rx, res_tx, work) = (job_rx.clone(), res_tx.clone(), &work);
+            let spawned = std::thread::Builder::new()
+                .name("replications".into())
+                .spawn_scoped(scope, move || work(clock, job_rx, res_tx));
+            if spawned.is_err() {
+                // Fewer workers than asked: the ones started share the jobs.
+                break;
+            }
+            started += 1;
+        }
+        if started == 0 {
+            work(&clocks[0], job_rx.clone(), res_tx.clone());
         }
         drop(res_tx);
         let mut finished = 0u32;
@@ -186,6 +217,19 @@ mod tests {
         sc.warmup = SimTime::ZERO;
         sc.end = SimTime::from_secs_f64(1800.0);
         sc
+    }
+
+    #[test]
+    fn threads_are_bounded_by_jobs_and_cores() {
+        let cores = default_threads();
+        assert_eq!(useful_threads(0, 5), 1);
+        assert_eq!(useful_threads(3, 2), 2);
+        assert_eq!(useful_threads(1, 0), 1);
+        assert_eq!(
+            useful_threads(usize::MAX, usize::MAX),
+            cores * THREADS_PER_CORE
+        );
+        assert_eq!(useful_threads(100_000, 100_000), cores * THREADS_PER_CORE);
     }
 
     #[test]

@@ -40,9 +40,26 @@ use std::collections::BinaryHeap;
 /// Events between two reports of the simulated time to a [`Clock`] (minus one: a mask).
 const CLOCK_EVERY: u64 = (1 << 14) - 1;
 
-/// Receives the simulated time of a running replication (microseconds).
+/// Receives the simulated time of a running replication (microseconds),
+/// and may cut it short.
 pub trait Clock {
     fn tick(&self, now: u64);
+    /// Asked after each tick: whether the replication should stop where it
+    /// is (a benchmark out of time). Its results are then incomplete.
+    #[inline(always)]
+    fn stop(&self) -> bool {
+        false
+    }
+}
+
+/// What a replication simulated before it ended or was stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Work {
+    /// Every call generated, warm-up included.
+    pub calls: u64,
+    pub events: u64,
+    /// Whether it ran to its end (not stopped by its clock).
+    pub complete: bool,
 }
 
 /// No one is watching.
@@ -258,6 +275,33 @@ impl<'a> Simulation<'a> {
     /// Runs to the end, telling `clock` the simulated time every few
     /// thousand events (for progress reports on long replications).
     pub fn run_observed<C: Clock>(mut self, clock: &C) -> ReplicationStats {
+        self.simulate(clock);
+        clock.tick(self.now.max(self.grid.horizon));
+        self.finish()
+    }
+
+    /// Runs to the end, or until `clock` says stop, and tells how much was
+    /// simulated (for benchmarks: a stopped replication has no results).
+    pub fn run_work<C: Clock>(mut self, clock: &C) -> Work {
+        if self.simulate(clock) {
+            let stats = self.finish();
+            return Work {
+                calls: stats.calls_generated,
+                events: stats.events,
+                complete: true,
+            };
+        }
+        Work {
+            calls: self.calls_generated,
+            events: self.events_processed,
+            complete: false,
+        }
+    }
+
+    /// The event loop: returns true at the end of the replication, false if
+    /// `clock` stopped it.
+    #[inline(always)]
+    fn simulate<C: Clock>(&mut self, clock: &C) -> bool {
         loop {
             let (arrival, q) = self.arrivals.peek();
             let (t_event, kind) = self.events.peek().unwrap_or((NEVER, EventKind::Agent(0)));
@@ -284,10 +328,12 @@ impl<'a> Simulation<'a> {
             self.events_processed += 1;
             if self.events_processed & CLOCK_EVERY == 0 {
                 clock.tick(self.now);
+                if clock.stop() {
+                    return false;
+                }
             }
         }
-        clock.tick(self.now.max(self.grid.horizon));
-        self.finish()
+        true
     }
 
     /// Handles the special moment at `next_special` (boundary, floor change,
