@@ -203,12 +203,38 @@ fn erlang_b_step(b_prev: f64, k: u64, load: f64) -> f64 {
     x / (k as f64 + x)
 }
 
+/// Below this many steps the Erlang B recursion starts at `B(0) = 1` (exact,
+/// and the same bits as ever); beyond it, it starts close to its target.
+const WARM_START_MIN: f64 = 1e6;
+
+/// Standard deviations (of the Poisson load, `sqrt(a)`) the warm-started
+/// recursion runs before its target: its relative error shrinks like
+/// `exp(-WINDOW²/2)` on the way, far below one bit.
+const WINDOW: f64 = 40.0;
+
 /// Erlang B blocking probability for `servers` and offered load `load`
 /// (Erlangs). Stable recursion `B(k) = a B(k-1) / (k + a B(k-1))`, `B(0) = 1`.
+///
+/// At huge sizes the O(servers) recursion is cut to O(sqrt(load)) steps:
+/// beyond `a + 40 sqrt(a) + 40` servers B is below `exp(−800)`, under the
+/// smallest double, and is returned as 0; below that, when more than a
+/// million steps would be needed, it starts at `k0 = min(n, a) − 40 sqrt(a)
+/// − 40` from the fluid value `B(k0) ≈ (a − k0) / a`, whose error each step
+/// multiplies by `1 − B(k) ≈ k / a` (a factor `exp(−800)` before `a`).
 pub fn erlang_b(servers: u32, load: f64) -> Result<f64, ErlangError> {
     check_non_negative("load", load)?;
-    let mut b = 1.0;
-    for k in 1..=u64::from(servers) {
+    let n = f64::from(servers);
+    let window = WINDOW * load.sqrt() + WINDOW;
+    if n > WARM_START_MIN && n >= load + window {
+        return Ok(0.0);
+    }
+    let k0 = (n.min(load) - window).floor();
+    let (mut b, first) = if k0 > WARM_START_MIN {
+        ((load - k0) / load, k0 as u64 + 1)
+    } else {
+        (1.0, 1)
+    };
+    for k in first..=u64::from(servers) {
         b = erlang_b_step(b, k, load);
         if b == 0.0 {
             break; // stays 0 from here on
@@ -580,18 +606,15 @@ pub fn agents_for_service_level_c(
         ));
     }
     let cap = staffing_cap(load);
-    let n_start = (load.floor() as u64 + 1).max(1);
-    if n_start > cap {
+    // In floating point: the load may exceed every integer type.
+    if load.floor() + 1.0 > cap as f64 {
         return Err(ErlangError::TargetUnreachable {
             target,
             max_servers: cap as u32,
         });
     }
-    // Same operations as erlang_b(n_start, load).
-    let mut b = 1.0;
-    for k in 1..=n_start {
-        b = erlang_b_step(b, k, load);
-    }
+    let n_start = load.floor() as u64 + 1;
+    let mut b = erlang_b(n_start as u32, load)?;
     let mut n = n_start;
     loop {
         let r = erlang_c_result(lambda, mu, n as u32, threshold_s, b);
@@ -769,6 +792,59 @@ mod tests {
 
     /// Exact rational values, computed with Python `fractions.Fraction`
     /// (B = (a^n/n!) / Σ_{k<=n} a^k/k!, C = n B / (n - a (1 - B))).
+    /// The whole recursion from B(0) = 1, as erlang_b does below a million steps.
+    fn erlang_b_full(servers: u32, load: f64) -> f64 {
+        let mut b = 1.0;
+        for k in 1..=u64::from(servers) {
+            b = erlang_b_step(b, k, load);
+        }
+        b
+    }
+
+    #[test]
+    fn erlang_b_at_huge_sizes_matches_the_whole_recursion() {
+        for load in [1.2e6, 3.3e6] {
+            let sd = f64::sqrt(load);
+            for z in [-60.0, -8.0, -1.0, 0.0, 0.5, 2.0, 6.0, 20.0, 35.0, 45.0] {
+                let n = (load + z * sd).round() as u32;
+                let full = erlang_b_full(n, load);
+                let fast = erlang_b(n, load).unwrap();
+                if full < 1e-290 {
+                    assert!(fast < 1e-290, "{load} {n}: {fast} vs {full}");
+                } else {
+                    rel_close(fast, full, 1e-9, &format!("B({n}, {load})"));
+                }
+            }
+        }
+        // Out of reach of the whole recursion in a test, but instant now.
+        // u32::MAX servers, 1.5 standard deviations above the load.
+        let b = erlang_b(u32::MAX, f64::from(u32::MAX) - 1e5).unwrap();
+        assert!(b > 1e-6 && b < 1e-4, "{b}");
+        assert_eq!(erlang_b(u32::MAX, 3.0e9).unwrap(), 0.0);
+        let overloaded = erlang_b(1_000_000_000, 4.0e9).unwrap();
+        rel_close(overloaded, 0.75, 1e-6, "B(1e9, 4e9) near 1 - n/a");
+    }
+
+    #[test]
+    fn staffing_at_loads_beyond_any_server_count_is_unreachable_not_wrapped() {
+        // 3.7e20 calls/h of 3 min: 1.85e19 Erlangs, more than u64::MAX / 1.
+        let lambda = 3.7e20 / 3600.0;
+        for l in [lambda, 1e30, 1e300] {
+            let r = agents_for_service_level_c(l, 180.0, 20.0, 0.8);
+            assert!(
+                matches!(r, Err(ErlangError::TargetUnreachable { .. })),
+                "{l}: {r:?}"
+            );
+        }
+        // Near the largest staffing: answered by the warm-started recursion.
+        let r = agents_for_service_level_c(3.7e9 / 3600.0, 180.0, 20.0, 0.8).unwrap();
+        assert!(
+            r.servers as f64 > 1.85e8 && (r.servers as f64) < 1.85e8 + 1e5,
+            "{}",
+            r.servers
+        );
+    }
+
     #[test]
     fn erlang_b_textbook_and_exact() {
         close(
