@@ -87,6 +87,17 @@ fn bad(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(BadInput(message.into()))
 }
 
+/// Parses a command line (`args[0]` is the program name) without running
+/// it: `Err` with clap's message for what `acdsim` would refuse with exit 2
+/// before reading any file. For fuzzing and tests of the argument parser.
+pub fn parse_args<I, T>(args: I) -> Result<(), String>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    Cli::try_parse_from(args).map(drop).map_err(|e| e.to_string())
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     // A panic is a bug in acdsim, never the user's input: say so (the exit
