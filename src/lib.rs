@@ -19,4 +19,5 @@ pub mod scenario;
 pub mod staff;
 pub mod stats;
 pub mod sweep;
+pub mod text;
 pub mod time;

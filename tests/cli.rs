@@ -423,3 +423,88 @@ fn a_full_disk_is_an_error_not_a_panic() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// A scenario file in a temporary directory.
+fn temp_scenario(doc: &serde_json::Value) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    (dir, file)
+}
+
+#[test]
+fn unknown_skills_among_thousands_give_a_short_message() {
+    let skills: Vec<String> = (0..10_000).map(|i| format!("skill-number-{i}")).collect();
+    let queues: Vec<serde_json::Value> = (0..200)
+        .map(|i| {
+            serde_json::json!({ "name": format!("q{i}"), "skill": format!("nosuch{i}"),
+                "arrivals": { "rate_per_hour": 10 }, "handle_time": { "exponential": { "mean": "3m" } } })
+        })
+        .collect();
+    let doc = serde_json::json!({ "name": "many", "horizon": "1h", "skills": skills,
+        "queues": queues, "agent_groups": [{ "name": "g", "count": 1, "skills": { "skill-number-0": 1 } }] });
+    let (_dir, file) = temp_scenario(&doc);
+    let out = acdsim().arg("validate").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stderr).unwrap();
+    assert!(text.len() < 20_000, "{} bytes of messages", text.len());
+    assert!(text.contains("… and 9990 more"), "{text}");
+}
+
+#[test]
+fn names_that_would_drive_the_terminal_are_escaped_everywhere() {
+    let evil = "x\ny\u{1b}[2J\u{0}z\u{202e}";
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scenario_path("mmc-abandon.json")).unwrap())
+            .unwrap();
+    doc["name"] = evil.into();
+    doc["queues"][0]["name"] = evil.into();
+    doc["horizon"] = "30m".into();
+    doc["warmup"] = "0s".into();
+    let (_dir, file) = temp_scenario(&doc);
+    for args in [
+        vec!["validate"],
+        vec!["run", "-r", "2"],
+        vec!["run", "-r", "2", "--csv"],
+        vec!["run", "-r", "2", "--intervals"],
+    ] {
+        let out = acdsim().args(&args).arg(&file).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap();
+        assert!(
+            text.contains("x\\ny\\u{1b}[2J\\u{0}z\\u{202e}"),
+            "{args:?}: {text}"
+        );
+        let hidden: Vec<char> = text
+            .chars()
+            .filter(|&c| acdsim::text::is_hidden(c) && c != '\n')
+            .collect();
+        assert!(hidden.is_empty(), "{args:?}: {hidden:?}");
+    }
+    // A duplicate name in a message: escaped and cut.
+    let long = format!("{evil}{}", "q".repeat(70_000));
+    doc["queues"][0]["name"] = long.clone().into();
+    doc["queues"] = serde_json::json!([doc["queues"][0].clone(), doc["queues"][0].clone()]);
+    let (_dir, file) = temp_scenario(&doc);
+    let out = acdsim().arg("validate").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stderr).unwrap();
+    assert!(text.contains("duplicate"), "{text}");
+    assert!(text.len() < 1_000, "{text}");
+    assert!(!text.contains('\u{1b}'));
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_reported_at_its_first_bad_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.json");
+    std::fs::write(&file, b"{\n  \"name\": \"ab\xff\"\n}").unwrap();
+    acdsim()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "bad.json:2:14: invalid UTF-8 (byte 0xFF)",
+        ));
+}

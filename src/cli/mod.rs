@@ -95,7 +95,9 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    Cli::try_parse_from(args).map(drop).map_err(|e| e.to_string())
+    Cli::try_parse_from(args)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// Runs the command line; returns the process exit code.

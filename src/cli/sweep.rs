@@ -103,7 +103,10 @@ fn csv_table(
         .first()
         .map(|s| s.total.metrics.iter().map(|(m, _)| *m).collect())
         .unwrap_or_default();
-    let mut header: Vec<String> = paths.to_vec();
+    let mut header: Vec<String> = paths
+        .iter()
+        .map(|p| crate::text::shown(p, usize::MAX))
+        .collect();
     for m in &metrics {
         header.push(m.to_string());
         header.push(format!("{m}_ci95"));

@@ -340,12 +340,20 @@ impl Summary {
                 .expect("writing to memory");
             }
         };
+        // Names escaped (never cut): a CSV is read by other tools, but may be
+        // shown on a terminal too.
         for (scope, s) in &rows {
-            write(scope, &s.name, &s.metrics, "");
+            write(
+                scope,
+                &crate::text::shown(&s.name, usize::MAX),
+                &s.metrics,
+                "",
+            );
         }
         for (scope, s) in &rows {
+            let name = crate::text::shown(&s.name, usize::MAX);
             for i in &s.intervals {
-                write(scope, &s.name, &i.metrics, &i.label);
+                write(scope, &name, &i.metrics, &i.label);
             }
         }
         String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv is utf-8")

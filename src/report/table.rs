@@ -24,22 +24,9 @@ pub enum Fmt {
     Money,
 }
 
-/// A name as it can be shown: control characters escaped, at most `max` characters.
+/// A name as it can be shown: hidden characters escaped, at most `max` characters.
 pub fn display_name(name: &str, max: usize) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    if out.chars().count() > max {
-        let head: String = out.chars().take(max.saturating_sub(1)).collect();
-        format!("{head}…")
-    } else {
-        out
-    }
+    crate::text::shown(name, max)
 }
 
 /// A value with its confidence half-width, as the tables show it.

@@ -65,10 +65,30 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 
 /// Reads a scenario file's text.
 pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|error| ScenarioError::Io {
+    let bytes = std::fs::read(path).map_err(|error| ScenarioError::Io {
         path: path.to_path_buf(),
         error,
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let origin = path.display().to_string();
+        invalid_utf8(e.as_bytes(), e.utf8_error(), &origin)
     })
+}
+
+/// Where a file stops being UTF-8: line and column (in characters) of the
+/// first bad byte, as for a JSON syntax error.
+fn invalid_utf8(bytes: &[u8], e: std::str::Utf8Error, origin: &str) -> ScenarioError {
+    let good = &bytes[..e.valid_up_to()];
+    let text = std::str::from_utf8(good).unwrap_or_default();
+    let line = text.matches('\n').count() + 1;
+    let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+    ScenarioError::Syntax {
+        origin: origin.to_string(),
+        line,
+        column,
+        message: format!("invalid UTF-8 (byte 0x{byte:02X}): scenario files are UTF-8 text"),
+    }
 }
 
 /// Parses and checks scenario JSON text; `origin` (a file name) names it in messages.
@@ -179,6 +199,17 @@ mod tests {
     use crate::scenario::{AgentSelection, CallSelection, Profile, Routing};
     use crate::time::SimTime;
     use proptest::prelude::*;
+
+    #[test]
+    fn invalid_utf8_is_reported_where_it_stands() {
+        let bytes = b"{\n  \"name\": \"caf\xc3\xa9 \xff\xfe\"\n}".to_vec();
+        let e = String::from_utf8(bytes).unwrap_err();
+        let err = invalid_utf8(e.as_bytes(), e.utf8_error(), "bad.json");
+        let text = err.to_string();
+        assert!(text.contains("bad.json"), "{text}");
+        assert!(text.contains("bad.json:2:17:"), "{text}");
+        assert!(text.contains("0xFF"), "{text}");
+    }
 
     #[test]
     fn too_many_agents_is_a_problem() {

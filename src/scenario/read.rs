@@ -72,10 +72,7 @@ pub fn join_key(path: &str, key: &str) -> String {
     }
 }
 
-/// A string as JSON writes it, quotes and escapes included.
-pub fn quoted(s: &str) -> String {
-    Value::from(s).to_string()
-}
+pub use crate::text::quoted;
 
 /// A short description of a value for "got ..." in messages.
 pub fn describe(value: &Value) -> String {
@@ -244,10 +241,20 @@ impl Checker {
         if let Some(&id) = skills.get(name) {
             return Some(id);
         }
+        const LISTED: usize = 10;
+        let names = &self.ctx.skill_names;
+        let mut known: Vec<String> = names
+            .iter()
+            .take(LISTED)
+            .map(|n| crate::text::shown(n, crate::text::MAX_QUOTED))
+            .collect();
+        if names.len() > LISTED {
+            known.push(format!("… and {} more", names.len() - LISTED));
+        }
         let message = format!(
             "unknown skill {} (known skills: {})",
             quoted(name),
-            self.ctx.skill_names.join(", ")
+            known.join(", ")
         );
         self.problem(path, message);
         None
