@@ -129,6 +129,14 @@ pub fn secs_to_time(secs: f64) -> Result<SimTime, String> {
     if secs < 0.0 {
         return Err(format!("negative duration ({} s)", short_number(secs)));
     }
+    // Durations are kept in whole microseconds: one that is not zero must
+    // not vanish on the way.
+    if secs > 0.0 && secs < 0.5e-6 {
+        return Err(format!(
+            "duration {} s is shorter than one microsecond, the resolution of durations",
+            short_number(secs)
+        ));
+    }
     // About 100 years: far beyond any scenario, far below u64 overflow.
     if secs > 3.2e9 {
         return Err(format!(
@@ -152,6 +160,17 @@ pub fn short_number(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_duration_below_the_resolution_is_refused_not_rounded_to_zero() {
+        for text in ["0.0000001s", "1e-7", "0.0004ms"] {
+            let e = parse_duration(text).unwrap_err();
+            assert!(e.contains("shorter than one microsecond"), "{text}: {e}");
+        }
+        assert_eq!(parse_duration("0.0000005s").unwrap(), SimTime(1));
+        assert_eq!(parse_duration("0").unwrap(), SimTime::ZERO);
+        assert_eq!(parse_duration("0.000001").unwrap(), SimTime(1));
+    }
 
     #[test]
     fn huge_numbers_are_shown_short() {

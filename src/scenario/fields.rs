@@ -39,10 +39,16 @@ impl FileValue for Duration {
                 .as_f64()
                 .ok_or_else(|| format!("invalid duration {n}"))
                 .and_then(secs_to_time),
-            Value::String(s) if s.trim_start().starts_with('-') => Err(format!(
-                "must not be negative, got {}",
-                describe(node.value)
-            )),
+            // "-0" is zero, as the number -0 is; anything else with a sign is negative.
+            Value::String(s) if s.trim_start().starts_with('-') => {
+                match parse_duration(&s.trim_start()[1..]) {
+                    Ok(SimTime::ZERO) => Ok(SimTime::ZERO),
+                    _ => Err(format!(
+                        "must not be negative, got {}",
+                        describe(node.value)
+                    )),
+                }
+            }
             Value::String(s) => parse_duration(s),
             _ => {
                 let expected = r#"a duration (seconds, or a string like "20s", "3m", "1h30m")"#;

@@ -516,6 +516,32 @@ mod tests {
     }
 
     #[test]
+    fn zero_with_a_sign_is_zero_as_a_string_and_as_a_number() {
+        for zero in [
+            serde_json::json!("-0"),
+            serde_json::json!("-0s"),
+            serde_json::json!(-0.0),
+            serde_json::json!("0"),
+        ] {
+            let mut doc: Value = serde_json::from_str(MINIMAL).unwrap();
+            doc["warmup"] = zero.clone();
+            let s = from_json_str(&doc.to_string(), "t.json").unwrap();
+            assert_eq!(s.warmup, SimTime::ZERO, "{zero}");
+        }
+        let got = problems_after(|d| {
+            d["warmup"] = "-0.5s".into();
+            d["queues"][0]["wrap_up"]["constant"] = "0.0000001s".into();
+        });
+        assert_eq!(got.len(), 2, "{got:#?}");
+        assert_eq!(got[0], r#"warmup: must not be negative, got "-0.5s""#);
+        assert!(
+            got[1].contains("shorter than one microsecond"),
+            "{}",
+            got[1]
+        );
+    }
+
+    #[test]
     fn bad_durations() {
         let got = problems_after(|d| {
             d["horizon"] = "0s".into();
