@@ -508,3 +508,93 @@ fn a_file_that_is_not_utf8_is_reported_at_its_first_bad_byte() {
             "bad.json:2:14: invalid UTF-8 (byte 0xFF)",
         ));
 }
+
+/// The built-in mmc-abandon scenario as a JSON tree, cut to 30 minutes.
+fn short_mmc() -> serde_json::Value {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(scenario_path("mmc-abandon.json")).unwrap())
+            .unwrap();
+    doc["horizon"] = "30m".into();
+    doc["warmup"] = "0s".into();
+    doc
+}
+
+#[test]
+fn a_distribution_too_skewed_to_simulate_its_mean_is_a_warning() {
+    let mut doc = short_mmc();
+    doc["queues"][0]["handle_time"] = serde_json::json!({ "gamma": { "mean": "3m", "sd": 3.2e9 } });
+    let (_dir, file) = temp_scenario(&doc);
+    acdsim()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "queues[0].handle_time: 20000 draws average 0 s against a stated mean of 180 s",
+        ));
+    let out = acdsim()
+        .args(["run", "-r", "2"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning:"));
+    let out = acdsim()
+        .args(["run", "-r", "2", "--quiet"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.stderr.is_empty(), "--quiet prints no warning");
+    // The shipped scenarios have none.
+    for name in ["mmc-abandon.json", "multi-skill.json", "full-day.json"] {
+        acdsim()
+            .arg("validate")
+            .arg(scenario_path(name))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("warning").not());
+    }
+}
+
+#[test]
+fn callers_no_agent_can_answer_that_would_not_fit_in_memory_are_refused() {
+    let mut doc = short_mmc();
+    doc["skills"] = serde_json::json!(["general", "other"]);
+    doc["horizon"] = "8h".into();
+    doc["queues"][0]["arrivals"]["rate_per_hour"] = 6e7.into();
+    doc["queues"][0]["patience"] = serde_json::json!({ "constant": "24h" });
+    doc["agent_groups"] = serde_json::json!([
+        { "name": "general team", "count": 0, "skills": { "general": 1 } },
+        { "name": "others", "count": 10, "skills": { "other": 1 } }
+    ]);
+    let (_dir, file) = temp_scenario(&doc);
+    acdsim()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "queues[0]: no agent is ever staffed with skill \"general\"",
+        ));
+    for cmd in [
+        vec!["run"],
+        vec!["bench", "--seconds", "1"],
+        vec!["sweep", "--set", "queues.*.arrivals.scale=1"],
+    ] {
+        acdsim()
+            .args(&cmd)
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("of memory (at most 4 GB)"));
+    }
+    // Bounded by max_waiting: it runs.
+    doc["queues"][0]["max_waiting"] = 1000.into();
+    doc["horizon"] = "1m".into();
+    let (_dir, file) = temp_scenario(&doc);
+    acdsim()
+        .args(["run", "-r", "1"])
+        .arg(&file)
+        .assert()
+        .success();
+}

@@ -56,7 +56,11 @@ pub(super) fn bench(a: BenchArgs) -> anyhow::Result<()> {
         return write_stdout(&(serde_json::to_string_pretty(&doc)? + "\n"));
     }
     let sc = match (&a.scenario, a.generated) {
-        (Some(path), _) => load(path)?,
+        (Some(path), _) => {
+            let sc = load(path)?;
+            super::check_runnable(path, &sc, a.json)?;
+            sc
+        }
         (None, Some(q)) => crate::bench::generated_center(q as usize, 10, shape),
         (None, None) => crate::bench::mmc_abandon(),
     };

@@ -144,6 +144,40 @@ fn load(path: &Path) -> anyhow::Result<Scenario> {
     Ok(Scenario::load(path)?)
 }
 
+/// Warnings printed for one scenario at most (the rest are counted).
+const MAX_WARNINGS: usize = 20;
+
+/// The warnings of `sc` ([`crate::scenario::risks`]), one line each, capped.
+fn warning_lines(path: &Path, sc: &Scenario) -> String {
+    let risks = crate::scenario::risks::risks(sc);
+    let mut out = String::new();
+    for r in risks.iter().take(MAX_WARNINGS) {
+        out.push_str(&format!("warning: {}: {r}\n", path.display()));
+    }
+    if risks.len() > MAX_WARNINGS {
+        out.push_str(&format!(
+            "warning: ... and {} more\n",
+            risks.len() - MAX_WARNINGS
+        ));
+    }
+    out
+}
+
+/// Before simulating `sc`: refuses it (exit 2) if its waiting callers could
+/// not fit in memory, and prints its warnings on stderr unless `quiet`.
+fn check_runnable(path: &Path, sc: &Scenario, quiet: bool) -> anyhow::Result<()> {
+    if let Some(r) = crate::scenario::risks::too_big_to_run(sc) {
+        return Err(bad(format!("{}: {r}", path.display())));
+    }
+    if !quiet {
+        let text = warning_lines(path, sc);
+        if !text.is_empty() {
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+    }
+    Ok(())
+}
+
 /// Reads a scenario file as a JSON tree too (for commands that write a changed copy).
 fn load_with_json(path: &Path) -> anyhow::Result<(Scenario, serde_json::Value)> {
     let origin = path.display().to_string();
@@ -246,14 +280,5 @@ fn progress_bar(
 
 /// Expected calls in one replication, warm-up included.
 fn expected_calls(sc: &Scenario) -> f64 {
-    let interval_h = sc.interval.as_secs_f64() / 3600.0;
-    sc.queues
-        .iter()
-        .map(|q| match &q.arrivals.rate_per_hour {
-            crate::scenario::Profile::Constant(r) => r * sc.end.as_secs_f64() / 3600.0,
-            crate::scenario::Profile::PerInterval(rates) => {
-                rates.iter().sum::<f64>() * interval_h + rates[0] * sc.warmup.as_secs_f64() / 3600.0
-            }
-        })
-        .sum::<f64>()
+    crate::scenario::risks::expected_calls(sc)
 }

@@ -63,11 +63,13 @@ pub(super) fn validate(path: &Path) -> anyhow::Result<()> {
         format_duration(sc.interval),
         sc.closing.name()
     ));
+    text.push_str(&super::warning_lines(path, &sc));
     write_stdout(&text)
 }
 
 pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let sc = load(&args.scenario)?;
+    super::check_runnable(&args.scenario, &sc, args.quiet)?;
     let opts = args.common.options(&sc);
     let bar = progress_bar(args.quiet, expected_calls(&sc), opts.replications as u64);
     let reps = runner::run_metrics(&sc, opts, |p| {

@@ -74,6 +74,7 @@ fn service_level_arg(s: &str) -> Result<(f64, crate::time::SimTime), String> {
 
 pub(super) fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let (sc, doc) = load_with_json(&args.scenario)?;
+    super::check_runnable(&args.scenario, &sc, args.quiet)?;
     let mut groups: Vec<usize> = if args.groups.is_empty() {
         (0..sc.agent_groups.len()).collect()
     } else {

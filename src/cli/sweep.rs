@@ -36,6 +36,7 @@ pub(super) struct SweepArgs {
 
 pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     let (base, doc) = load_with_json(&args.scenario)?;
+    super::check_runnable(&args.scenario, &base, args.quiet)?;
     let settings: Vec<Setting> = args
         .set
         .iter()

@@ -10,6 +10,7 @@ pub mod fields;
 pub mod format;
 pub mod parse;
 pub mod read;
+pub mod risks;
 
 use crate::distribution::DurationDist;
 use crate::time::SimTime;

@@ -1,0 +1,304 @@
+//! What a valid scenario may do that its author did not mean, said before it
+//! runs: distributions so skewed that a simulation cannot reproduce their
+//! stated mean, callers no agent can ever answer piling up in memory, and
+//! runs whose size alone takes very long. `validate` prints these as
+//! warnings, `run` on stderr; `run` refuses a scenario whose waiting callers
+//! could not fit in memory ([`too_big_to_run`]).
+
+use super::{Profile, Scenario};
+use crate::distribution::DurationDist;
+use crate::rng::Stream;
+use crate::time::short_number;
+
+/// Draws taken to check that a distribution's simulated mean is its stated one.
+pub const MEAN_CHECK_DRAWS: usize = 20_000;
+/// A simulated mean further than this share from the stated one is a warning.
+const MEAN_TOLERANCE: f64 = 0.25;
+/// Distinct distributions checked per scenario (each costs the draws above).
+const MAX_CHECKED: usize = 256;
+/// Bytes a waiting caller takes (the engine's waiting-call record and its
+/// share of the queue's ring buffer).
+pub const BYTES_PER_WAITING_CALL: f64 = 32.0;
+/// Waiting callers that could take more than this are refused by `run`.
+pub const MAX_WAITING_BYTES: f64 = 4.0 * (1u64 << 30) as f64;
+/// Calls per replication beyond which a warning gives the expected run time.
+const MANY_CALLS: f64 = 1e9;
+/// A generous throughput, for the run-time estimate (calls per second per core).
+const CALLS_PER_SECOND: f64 = 1e7;
+
+/// One warning: where, and what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Risk {
+    pub path: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Risk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Everything worth a warning in `sc`, in file order.
+pub fn risks(sc: &Scenario) -> Vec<Risk> {
+    let mut out = Vec::new();
+    skewed_distributions(sc, &mut out);
+    for (q, bytes, why) in waiting_memory(sc) {
+        if bytes > 0.1 * MAX_WAITING_BYTES {
+            out.push(Risk {
+                path: format!("queues[{q}]"),
+                message: format!(
+                    "{why}: callers could pile up to about {} of memory{}",
+                    human_bytes(bytes),
+                    if bytes > MAX_WAITING_BYTES {
+                        " (run refuses it; set max_waiting, a shorter patience or staff the skill)"
+                    } else {
+                        ""
+                    }
+                ),
+            });
+        }
+    }
+    let calls = expected_calls(sc);
+    if calls > MANY_CALLS {
+        out.push(Risk {
+            path: "horizon".to_string(),
+            message: format!(
+                "about {} calls per replication: at {} calls/s per core that is {} per replication",
+                short_number(calls.round()),
+                short_number(CALLS_PER_SECOND),
+                crate::time::format_duration(crate::time::SimTime::from_secs_f64(
+                    (calls / CALLS_PER_SECOND).min(3.2e9)
+                )),
+            ),
+        });
+    }
+    out
+}
+
+/// Why `run` must not start `sc`: waiting callers that cannot fit in memory.
+pub fn too_big_to_run(sc: &Scenario) -> Option<Risk> {
+    waiting_memory(sc)
+        .into_iter()
+        .find(|&(_, bytes, _)| bytes > MAX_WAITING_BYTES)
+        .map(|(q, bytes, why)| Risk {
+            path: format!("queues[{q}]"),
+            message: format!(
+                "{why}: waiting callers could need about {} of memory (at most {}); \
+                 set max_waiting, a shorter patience or staff the skill",
+                human_bytes(bytes),
+                human_bytes(MAX_WAITING_BYTES)
+            ),
+        })
+}
+
+/// Calls generated per replication, warm-up included (expected).
+pub fn expected_calls(sc: &Scenario) -> f64 {
+    let interval_h = sc.interval.as_secs_f64() / 3600.0;
+    sc.queues
+        .iter()
+        .map(|q| match &q.arrivals.rate_per_hour {
+            Profile::Constant(r) => r * sc.end.as_secs_f64() / 3600.0,
+            Profile::PerInterval(rates) => {
+                rates.iter().sum::<f64>() * interval_h + rates[0] * sc.warmup.as_secs_f64() / 3600.0
+            }
+        })
+        .sum::<f64>()
+}
+
+/// Per queue that no staffed agent can ever answer: (queue, bytes its waiting
+/// callers could take, why).
+fn waiting_memory(sc: &Scenario) -> Vec<(usize, f64, String)> {
+    let mut staffed = vec![false; sc.skills.len()];
+    for g in &sc.agent_groups {
+        if g.peak_agents() > 0 {
+            for &(skill, _) in &g.skills {
+                staffed[skill] = true;
+            }
+        }
+    }
+    let run_s = sc.end.as_secs_f64();
+    let mut out = Vec::new();
+    for (q, queue) in sc.queues.iter().enumerate() {
+        if staffed[queue.skill] {
+            continue;
+        }
+        let rate_s = queue
+            .arrivals
+            .rate_per_hour
+            .values()
+            .iter()
+            .copied()
+            .fold(0.0, f64::max)
+            / 3600.0;
+        // A caller waits until its patience runs out (or the run ends).
+        let stay_s = match &queue.patience {
+            None => run_s,
+            Some(p) => p
+                .values()
+                .iter()
+                .map(|d| d.mean_s())
+                .fold(0.0, f64::max)
+                .min(run_s),
+        };
+        let mut waiting = rate_s * stay_s;
+        if let Some(m) = queue.max_waiting {
+            waiting = waiting.min(m as f64);
+        }
+        if let Some(l) = sc.lines {
+            waiting = waiting.min(l as f64);
+        }
+        let why = format!(
+            "no agent is ever staffed with skill {}",
+            crate::text::quoted(&sc.skills[queue.skill])
+        );
+        out.push((q, waiting * BYTES_PER_WAITING_CALL, why));
+    }
+    out
+}
+
+/// Distributions whose draws do not average to their stated mean.
+fn skewed_distributions(sc: &Scenario, out: &mut Vec<Risk>) {
+    let mut checked: Vec<(DurationDist, Option<f64>)> = Vec::new();
+    for (q, queue) in sc.queues.iter().enumerate() {
+        let fields = [
+            ("handle_time", Some(&queue.handle_time)),
+            ("patience", queue.patience.as_ref()),
+            ("wrap_up", queue.wrap_up.as_ref()),
+        ];
+        for (field, profile) in fields {
+            let Some(profile) = profile else { continue };
+            let per_interval = matches!(profile, Profile::PerInterval(_));
+            for (i, d) in profile.values().iter().enumerate() {
+                let simulated = match checked.iter().find(|(c, _)| c == d) {
+                    Some(&(_, m)) => m,
+                    None if checked.len() >= MAX_CHECKED => None,
+                    None => {
+                        let m = simulated_mean_gap(d);
+                        checked.push((d.clone(), m));
+                        m
+                    }
+                };
+                if let Some(mean_s) = simulated {
+                    let path = if per_interval {
+                        format!("queues[{q}].{field}[{i}]")
+                    } else {
+                        format!("queues[{q}].{field}")
+                    };
+                    out.push(Risk {
+                        path,
+                        message: format!(
+                            "{} draws average {} s against a stated mean of {} s: \
+                             the distribution is too skewed to simulate its mean",
+                            MEAN_CHECK_DRAWS,
+                            significant(mean_s),
+                            significant(d.mean_s())
+                        ),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The simulated mean of `d` (seconds) if it is further than
+/// [`MEAN_TOLERANCE`] from the stated one, from [`MEAN_CHECK_DRAWS`] draws of
+/// the engine's own sampler with a fixed seed.
+pub fn simulated_mean_gap(d: &DurationDist) -> Option<f64> {
+    let stated = d.mean_s();
+    if stated.is_nan() || stated <= 0.0 {
+        return None;
+    }
+    let sampler = d.sampler();
+    let mut rng = Stream::new(0x5eed, 0, 0, 0);
+    let sum: f64 = (0..MEAN_CHECK_DRAWS)
+        .map(|_| sampler.sample(&mut rng) as f64)
+        .sum();
+    let mean_s = sum / MEAN_CHECK_DRAWS as f64 / 1e6;
+    ((mean_s - stated).abs() > MEAN_TOLERANCE * stated).then_some(mean_s)
+}
+
+/// `x` with about four significant digits.
+fn significant(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || !(1e-4..1e9).contains(&x.abs()) {
+        return short_number(x);
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
+    let s = format!("{x:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+fn human_bytes(b: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut x = b;
+    let mut u = 0;
+    while x >= 1000.0 && u < UNITS.len() - 1 {
+        x /= 1000.0;
+        u += 1;
+    }
+    if u == UNITS.len() - 1 && x >= 1000.0 {
+        return format!("{} TB", short_number(x.round()));
+    }
+    format!("{x:.0} {}", UNITS[u])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordinary_distributions_simulate_their_mean() {
+        for d in [
+            DurationDist::Exponential { mean_s: 180.0 },
+            DurationDist::Gamma {
+                mean_s: 180.0,
+                sd_s: 360.0,
+            },
+            DurationDist::Lognormal {
+                mean_s: 300.0,
+                sd_s: 900.0,
+            },
+            DurationDist::Uniform {
+                min_s: 10.0,
+                max_s: 20.0,
+            },
+            DurationDist::Constant { value_s: 2.0 },
+        ] {
+            assert_eq!(simulated_mean_gap(&d), None, "{d:?}");
+        }
+    }
+
+    #[test]
+    fn degenerate_distributions_are_caught() {
+        let gamma = DurationDist::Gamma {
+            mean_s: 180.0,
+            sd_s: 3.2e9,
+        };
+        let m = simulated_mean_gap(&gamma).expect("a gamma of shape 3e-15 averages ~0");
+        assert!(m < 1.0, "{m}");
+        let lognormal = DurationDist::Lognormal {
+            mean_s: 1.0,
+            sd_s: 3.2e9,
+        };
+        assert!(simulated_mean_gap(&lognormal).is_some());
+    }
+
+    #[test]
+    fn means_are_shown_with_four_digits() {
+        assert_eq!(significant(0.1027043123), "0.1027");
+        assert_eq!(significant(180.0), "180");
+        assert_eq!(significant(1234.5678), "1235");
+        assert_eq!(significant(0.0), "0");
+    }
+
+    #[test]
+    fn bytes_read_as_people_write_them() {
+        assert_eq!(human_bytes(512.0), "512 B");
+        assert_eq!(human_bytes(46e9), "46 GB");
+        assert_eq!(human_bytes(3.2e15), "3200 TB");
+    }
+}
