@@ -58,7 +58,8 @@ pub(super) fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let sc = match (&a.scenario, a.generated) {
         (Some(path), _) => {
             let sc = load(path)?;
-            super::check_runnable(path, &sc, a.json)?;
+            // Each worker's counters; bench keeps no metrics.
+            super::check_runnable(path, &sc, a.threads, a.threads as usize, a.json)?;
             sc
         }
         (None, Some(q)) => crate::bench::generated_center(q as usize, 10, shape),

@@ -163,10 +163,18 @@ fn warning_lines(path: &Path, sc: &Scenario) -> String {
     out
 }
 
-/// Before simulating `sc`: refuses it (exit 2) if its waiting callers could
-/// not fit in memory, and prints its warnings on stderr unless `quiet`.
-fn check_runnable(path: &Path, sc: &Scenario, quiet: bool) -> anyhow::Result<()> {
-    if let Some(r) = crate::scenario::risks::too_big_to_run(sc) {
+/// Before simulating `sc` `replications` times on `threads`: refuses it
+/// (exit 2) if its waiting callers or statistics could not fit in memory,
+/// and prints its warnings on stderr unless `quiet`.
+fn check_runnable(
+    path: &Path,
+    sc: &Scenario,
+    replications: u32,
+    threads: usize,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let threads = crate::runner::useful_threads(threads, replications as usize);
+    if let Some(r) = crate::scenario::risks::too_big_to_run(sc, replications, threads) {
         return Err(bad(format!("{}: {r}", path.display())));
     }
     if !quiet {

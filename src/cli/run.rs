@@ -69,8 +69,14 @@ pub(super) fn validate(path: &Path) -> anyhow::Result<()> {
 
 pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     let sc = load(&args.scenario)?;
-    super::check_runnable(&args.scenario, &sc, args.quiet)?;
     let opts = args.common.options(&sc);
+    super::check_runnable(
+        &args.scenario,
+        &sc,
+        opts.replications,
+        opts.threads,
+        args.quiet,
+    )?;
     let bar = progress_bar(args.quiet, expected_calls(&sc), opts.replications as u64);
     let reps = runner::run_metrics(&sc, opts, |p| {
         if let Some(b) = &bar {

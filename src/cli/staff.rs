@@ -74,7 +74,8 @@ fn service_level_arg(s: &str) -> Result<(f64, crate::time::SimTime), String> {
 
 pub(super) fn staff(args: StaffArgs) -> anyhow::Result<()> {
     let (sc, doc) = load_with_json(&args.scenario)?;
-    super::check_runnable(&args.scenario, &sc, args.quiet)?;
+    let o = args.common.options(&sc);
+    super::check_runnable(&args.scenario, &sc, o.replications, o.threads, args.quiet)?;
     let mut groups: Vec<usize> = if args.groups.is_empty() {
         (0..sc.agent_groups.len()).collect()
     } else {

@@ -36,7 +36,6 @@ pub(super) struct SweepArgs {
 
 pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     let (base, doc) = load_with_json(&args.scenario)?;
-    super::check_runnable(&args.scenario, &base, args.quiet)?;
     let settings: Vec<Setting> = args
         .set
         .iter()
@@ -46,6 +45,12 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     let variants = variants(&doc, &origin, &settings)?;
     let opts = args.common.options(&base);
     let total_reps = opts.replications as u64 * variants.len() as u64;
+    // Every variant's metrics are kept until the end; warnings once, for the base.
+    let all = u32::try_from(total_reps).unwrap_or(u32::MAX);
+    super::check_runnable(&args.scenario, &base, all, opts.threads, args.quiet)?;
+    for v in &variants {
+        super::check_runnable(&args.scenario, &v.scenario, all, opts.threads, true)?;
+    }
     let bar = progress_bar(args.quiet, expected_calls(&base), total_reps);
     let scenarios: Vec<_> = variants.iter().map(|v| v.scenario.clone()).collect();
     let reps = run_variants(

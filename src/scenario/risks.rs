@@ -20,7 +20,10 @@ const MAX_CHECKED: usize = 256;
 /// share of the queue's ring buffer).
 pub const BYTES_PER_WAITING_CALL: f64 = 32.0;
 /// Waiting callers that could take more than this are refused by `run`.
-pub const MAX_WAITING_BYTES: f64 = 4.0 * (1u64 << 30) as f64;
+pub const MAX_WAITING_BYTES: f64 = 4e9;
+/// Statistics (per queue and group, per interval, per replication) that
+/// would take more than this are refused by `run`.
+pub const MAX_STATISTICS_BYTES: f64 = 8e9;
 /// Calls per replication beyond which a warning gives the expected run time.
 const MANY_CALLS: f64 = 1e9;
 /// A generous throughput, for the run-time estimate (calls per second per core).
@@ -59,6 +62,27 @@ pub fn risks(sc: &Scenario) -> Vec<Risk> {
             });
         }
     }
+    let stats = statistics_bytes(sc, sc.replications, crate::runner::default_threads());
+    if stats > 0.1 * MAX_STATISTICS_BYTES {
+        out.push(Risk {
+            path: "interval".to_string(),
+            message: format!(
+                "{} replication{} of {} queues and {} groups over {} intervals need about {} of \
+                 memory for their statistics{}",
+                sc.replications,
+                if sc.replications == 1 { "" } else { "s" },
+                sc.queues.len(),
+                sc.agent_groups.len(),
+                sc.intervals(),
+                human_bytes(stats),
+                if stats > MAX_STATISTICS_BYTES {
+                    " (run refuses it)"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
     let calls = expected_calls(sc);
     if calls > MANY_CALLS {
         out.push(Risk {
@@ -76,8 +100,44 @@ pub fn risks(sc: &Scenario) -> Vec<Risk> {
     out
 }
 
-/// Why `run` must not start `sc`: waiting callers that cannot fit in memory.
-pub fn too_big_to_run(sc: &Scenario) -> Option<Risk> {
+/// Bytes of statistics a run of `replications` on `threads` workers holds
+/// at its peak: each worker's counters per (queue, interval) and (group,
+/// interval) cell, and every replication's metrics per cell, kept until the
+/// summary.
+pub fn statistics_bytes(sc: &Scenario, replications: u32, threads: usize) -> f64 {
+    use crate::stats::{AgentTime, CallCell, AGENT_METRICS, CALL_METRICS};
+    let cells = sc.intervals() as f64 + 2.0;
+    let queues = sc.queues.len() as f64 + 1.0;
+    let groups = sc.agent_groups.len() as f64 + 1.0;
+    let live = cells
+        * (queues * std::mem::size_of::<CallCell>() as f64
+            + groups * std::mem::size_of::<AgentTime>() as f64);
+    let kept =
+        cells * 8.0 * (queues * CALL_METRICS.len() as f64 + groups * AGENT_METRICS.len() as f64);
+    live * threads.min(replications as usize).max(1) as f64 + kept * replications as f64
+}
+
+/// Why `run` must not start `sc` with `replications` on `threads`: waiting
+/// callers, or statistics, that cannot fit in memory.
+pub fn too_big_to_run(sc: &Scenario, replications: u32, threads: usize) -> Option<Risk> {
+    let stats = statistics_bytes(sc, replications, threads);
+    if stats > MAX_STATISTICS_BYTES {
+        return Some(Risk {
+            path: "interval".to_string(),
+            message: format!(
+                "{} queues and {} groups over {} intervals, {} replication{}: the statistics \
+                 would need about {} of memory (at most {}); use longer intervals, fewer \
+                 replications or a shorter horizon",
+                sc.queues.len(),
+                sc.agent_groups.len(),
+                sc.intervals(),
+                replications,
+                if replications == 1 { "" } else { "s" },
+                human_bytes(stats),
+                human_bytes(MAX_STATISTICS_BYTES)
+            ),
+        });
+    }
     waiting_memory(sc)
         .into_iter()
         .find(|&(_, bytes, _)| bytes > MAX_WAITING_BYTES)
@@ -285,6 +345,18 @@ mod tests {
             sd_s: 3.2e9,
         };
         assert!(simulated_mean_gap(&lognormal).is_some());
+    }
+
+    #[test]
+    fn statistics_memory_grows_with_cells_and_replications() {
+        let mut sc = crate::bench::generated_center(100, 10, crate::bench::CenterShape::Skills);
+        let one = statistics_bytes(&sc, 1, 1);
+        assert!(statistics_bytes(&sc, 100, 1) > 2.0 * one);
+        assert!(too_big_to_run(&sc, 1000, 2).is_none());
+        // 100 queues × 100 groups × 1,000,000 intervals.
+        sc.interval = crate::time::SimTime::from_secs_f64(sc.end.as_secs_f64() / 1_000_000.0);
+        let r = too_big_to_run(&sc, 1, 1).expect("too big");
+        assert!(r.message.contains("statistics would need"), "{r}");
     }
 
     #[test]
