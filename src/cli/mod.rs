@@ -144,6 +144,11 @@ fn load(path: &Path) -> anyhow::Result<Scenario> {
     Ok(Scenario::load(path)?)
 }
 
+/// A file name as messages show it (escaped, bounded).
+fn shown_path(path: &Path) -> String {
+    crate::scenario::parse::shown_origin(&path.display().to_string())
+}
+
 /// Warnings printed for one scenario at most (the rest are counted).
 const MAX_WARNINGS: usize = 20;
 
@@ -152,7 +157,7 @@ fn warning_lines(path: &Path, sc: &Scenario) -> String {
     let risks = crate::scenario::risks::risks(sc);
     let mut out = String::new();
     for r in risks.iter().take(MAX_WARNINGS) {
-        out.push_str(&format!("warning: {}: {r}\n", path.display()));
+        out.push_str(&format!("warning: {}: {r}\n", shown_path(path)));
     }
     if risks.len() > MAX_WARNINGS {
         out.push_str(&format!(
@@ -175,7 +180,7 @@ fn check_runnable(
 ) -> anyhow::Result<()> {
     let threads = crate::runner::useful_threads(threads, replications as usize);
     if let Some(r) = crate::scenario::risks::too_big_to_run(sc, replications, threads) {
-        return Err(bad(format!("{}: {r}", path.display())));
+        return Err(bad(format!("{}: {r}", shown_path(path))));
     }
     if !quiet {
         let text = warning_lines(path, sc);
@@ -242,13 +247,13 @@ fn write_new_file(path: &Path, text: &str, force: bool, input: &Path) -> anyhow:
     if same(path, input) {
         return Err(bad(format!(
             "{} is the scenario being read: write the result to another file",
-            path.display()
+            shown_path(path)
         )));
     }
     if path.exists() && !force {
         return Err(bad(format!(
             "{} exists: give another file, or --force to replace it",
-            path.display()
+            shown_path(path)
         )));
     }
     let dir = path
@@ -256,13 +261,13 @@ fn write_new_file(path: &Path, text: &str, force: bool, input: &Path) -> anyhow:
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a file in {}", dir.display()))?;
+        .with_context(|| format!("creating a file in {}", shown_path(dir)))?;
     tmp.write_all(text.as_bytes())
         .and_then(|_| tmp.flush())
-        .with_context(|| format!("writing {}", path.display()))?;
+        .with_context(|| format!("writing {}", shown_path(path)))?;
     tmp.persist(path)
         .map_err(|e| e.error)
-        .with_context(|| format!("writing {}", path.display()))?;
+        .with_context(|| format!("writing {}", shown_path(path)))?;
     Ok(())
 }
 

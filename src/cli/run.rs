@@ -39,7 +39,7 @@ pub(super) fn validate(path: &Path) -> anyhow::Result<()> {
     let count = |n: u64, what: &str| format!("{n} {what}{}", plural(n as usize));
     let mut text = format!(
         "{}: ok: scenario \"{}\", {}, {}, {} ({}), {} measured after {} warm-up, {} of about {:.0} calls each\n",
-        path.display(),
+        super::shown_path(path),
         crate::report::table::display_name(&sc.name, 60),
         count(sc.skills.len() as u64, "skill"),
         count(sc.queues.len() as u64, "queue"),

@@ -104,14 +104,14 @@ pub(super) fn staff(args: StaffArgs) -> anyhow::Result<()> {
         if let Some(dir) = parent.filter(|d| !d.is_dir()) {
             return Err(bad(format!(
                 "cannot write {}: no directory {}",
-                out.display(),
-                dir.display()
+                super::shown_path(out),
+                super::shown_path(dir)
             )));
         }
         if out.exists() && !args.force {
             return Err(bad(format!(
                 "{} exists: give another file, or --force to replace it",
-                out.display()
+                super::shown_path(out)
             )));
         }
     }
@@ -265,7 +265,7 @@ fn report(
         result.evaluations
     ));
     if let Some(o) = &args.output {
-        out.push_str(&format!("wrote {}\n", o.display()));
+        out.push_str(&format!("wrote {}\n", super::shown_path(o)));
     }
     out
 }

@@ -440,7 +440,10 @@ impl FileValue for Dist {
         let (family, params) = match fields.iter().next() {
             Some(entry) if fields.len() == 1 => entry,
             _ => {
-                let keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+                let mut keys: Vec<String> = fields.keys().take(5).map(|k| quoted(k)).collect();
+                if fields.len() > 5 {
+                    keys.push(format!("… and {} more", fields.len() - 5));
+                }
                 let got = if keys.is_empty() {
                     "none".to_string()
                 } else {

@@ -20,13 +20,13 @@ pub use super::format::MAX_REPLICATIONS;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file could not be read (missing, unreadable, not UTF-8).
-    #[error("cannot read scenario file {}: {error}", .path.display())]
+    #[error("cannot read scenario file {}: {error}", shown_origin(&.path.display().to_string()))]
     Io {
         path: PathBuf,
         error: std::io::Error,
     },
     /// The text is not valid JSON.
-    #[error("{origin}:{line}:{column}: {message}")]
+    #[error("{}:{line}:{column}: {}", shown_origin(.origin), crate::text::shown(.message, 1000))]
     Syntax {
         origin: String,
         line: usize,
@@ -44,8 +44,14 @@ pub enum ScenarioError {
 /// Problems shown in one message; the rest are counted.
 const MAX_SHOWN_PROBLEMS: usize = 50;
 
+/// A file name as messages show it: escaped, and cut if absurdly long.
+pub fn shown_origin(origin: &str) -> String {
+    crate::text::shown(origin, 300)
+}
+
 fn invalid_message(origin: &str, problems: &[Problem]) -> String {
     let n = problems.len();
+    let origin = shown_origin(origin);
     let mut out = format!("{origin}: {n} problem{}:", if n == 1 { "" } else { "s" });
     for p in problems.iter().take(MAX_SHOWN_PROBLEMS) {
         out.push_str("\n  ");
@@ -586,7 +592,7 @@ mod tests {
                 "queues[0].patience: expected exactly one distribution family (one of: \
                  exponential, lognormal, gamma, uniform, constant), got none",
                 "queues[0].wrap_up: expected exactly one distribution family (one of: \
-                 exponential, lognormal, gamma, uniform, constant), got constant, uniform",
+                 exponential, lognormal, gamma, uniform, constant), got \"constant\", \"uniform\"",
                 "queues[1].handle_time.gamma: sd must be a positive duration, got 0 s",
                 r#"queues[1].patience: expected a distribution such as {"exponential": {"mean": "3m"}} (families: exponential, lognormal, gamma, uniform, constant), got "2m""#,
                 "queues[1].wrap_up.uniform: max (10 s) is smaller than min (20 s)",

@@ -135,10 +135,15 @@ impl Checker {
         }
     }
 
+    /// Records a problem. Whatever the message quotes from the file, it is
+    /// shown escaped and bounded (names are already quoted and cut; this
+    /// catches the rest).
     pub fn problem(&mut self, path: &str, message: impl Into<String>) {
+        const MAX_PATH: usize = 400;
+        const MAX_MESSAGE: usize = 1000;
         self.problems.push(Problem {
-            path: path.to_string(),
-            message: message.into(),
+            path: crate::text::shown(path, MAX_PATH),
+            message: crate::text::shown(&message.into(), MAX_MESSAGE),
         });
     }
 
