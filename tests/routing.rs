@@ -608,3 +608,50 @@ fn every_rule_is_deterministic_per_seed() {
         }
     }
 }
+
+/// Levels are read up to 2^32 − 1; a level near the top of that range must
+/// rank exactly as any other level above 1 does (a sort key that shifted the
+/// level would overflow and put the worst level first): the same seed gives
+/// the same results with level 2 and level 3e9.
+#[test]
+fn a_level_near_the_top_of_the_range_ranks_as_any_worse_level() {
+    let agents = |far: u64| {
+        let v = center(
+            "huge-level-agents",
+            11,
+            &["a"],
+            vec![queue("qa", "a", 0, 240.0, 60.0, None)],
+            vec![
+                json!({ "name": "near", "count": 5, "skills": { "a": 1 } }),
+                json!({ "name": "far", "count": 5, "skills": { "a": far } }),
+            ],
+            json!({ "agent_selection": "best_level", "call_selection": "longest_waiting" }),
+        );
+        let s = run(&scenario(&v));
+        (
+            s.agent_groups[0].get("handled"),
+            s.agent_groups[1].get("handled"),
+        )
+    };
+    let (near, far) = agents(3_000_000_000);
+    assert_eq!((near, far), agents(2));
+    assert!(near.mean > 3.0 * far.mean, "near {near:?}, far {far:?}");
+    let calls = |far: u64| {
+        let v = center(
+            "huge-level-calls",
+            12,
+            &["a", "b"],
+            vec![
+                queue("qa", "a", 0, 200.0, 60.0, Some(60.0)),
+                queue("qb", "b", 0, 200.0, 60.0, Some(60.0)),
+            ],
+            vec![json!({ "name": "team", "count": 2, "skills": { "a": 1, "b": far } })],
+            json!({ "agent_selection": "longest_idle", "call_selection": "best_level" }),
+        );
+        let s = run(&scenario(&v));
+        (s.queues[0].get("answered"), s.queues[1].get("answered"))
+    };
+    let (qa, qb) = calls(3_000_000_000);
+    assert_eq!((qa, qb), calls(2));
+    assert!(qa.mean > 2.0 * qb.mean, "qa {qa:?}, qb {qb:?}");
+}
