@@ -1,6 +1,7 @@
 //! Simulated time: an integer count of microseconds, and the duration syntax
 //! of scenario files (`20`, `2.5`, `"20s"`, `"3m"`, `"1h30m"`, `"250ms"`).
 
+use crate::text::quoted;
 use std::fmt;
 
 /// Microseconds per second.
@@ -80,7 +81,7 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
         return Err("empty duration".to_string());
     }
     if let Ok(v) = s.parse::<f64>() {
-        return secs_to_time(v).map_err(|e| format!("{e} in duration \"{text}\""));
+        return secs_to_time(v).map_err(|e| format!("{e} in duration {}", quoted(text)));
     }
     let bytes = s.as_bytes();
     let mut i = 0;
@@ -108,17 +109,18 @@ pub fn parse_duration(text: &str) -> Result<SimTime, String> {
         };
         if rank >= last_rank {
             return Err(format!(
-                "units must go from larger to smaller, each once, in duration \"{text}\""
+                "units must go from larger to smaller, each once, in duration {}",
+                quoted(text)
             ));
         }
         last_rank = rank;
         total += num * factor;
     }
-    secs_to_time(total).map_err(|e| format!("{e} in duration \"{text}\""))
+    secs_to_time(total).map_err(|e| format!("{e} in duration {}", quoted(text)))
 }
 
 fn bad_duration(text: &str) -> String {
-    format!("invalid duration \"{text}\": expected seconds (e.g. 90) or a string like \"20s\", \"3m\", \"1h30m\", \"250ms\"")
+    format!("invalid duration {}: expected seconds (e.g. 90) or a string like \"20s\", \"3m\", \"1h30m\", \"250ms\"", quoted(text))
 }
 
 /// Converts a number of seconds to `SimTime`, rejecting negative, non-finite and absurdly large values.
@@ -160,6 +162,17 @@ pub fn short_number(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_bad_duration_echoes_is_escaped_and_bounded() {
+        // Found by fuzzing (fuzz/regressions/duration).
+        for text in ["\0", "\u{1b}[2J", ":\0\u{3}", "08:00\u{1b}[2J"] {
+            let e = parse_duration(text).unwrap_err();
+            assert!(!e.chars().any(crate::text::is_hidden), "{e:?}");
+        }
+        let e = parse_duration(&"x".repeat(70_000)).unwrap_err();
+        assert!(e.len() < 300, "{} bytes", e.len());
+    }
 
     #[test]
     fn a_duration_below_the_resolution_is_refused_not_rounded_to_zero() {
