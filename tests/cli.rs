@@ -598,3 +598,35 @@ fn callers_no_agent_can_answer_that_would_not_fit_in_memory_are_refused() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_refused_command_line_echoes_its_arguments_escaped_and_bounded() {
+    let long = "z".repeat(100_000);
+    for arg in ["-\u{1b}[2J", "--\u{202e}x", long.as_str()] {
+        let out = acdsim()
+            .args(["run", "--seed", arg, "x.json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{arg:?}");
+        let text = String::from_utf8(out.stderr).unwrap();
+        assert!(text.starts_with("error:"), "{text}");
+        assert!(text.len() < 4_000, "{} bytes", text.len());
+        assert!(
+            !text
+                .chars()
+                .any(|c| acdsim::text::is_hidden(c) && c != '\n'),
+            "{text:?}"
+        );
+    }
+    // Help and version are still clap's, on stdout, exit 0.
+    acdsim()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("acdsim"));
+    acdsim()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Usage"));
+}

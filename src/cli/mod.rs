@@ -100,6 +100,14 @@ where
         .map_err(|e| e.to_string())
 }
 
+/// `text` line by line with hidden characters escaped and each line cut
+/// at 500 characters.
+fn safe_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| crate::text::shown(l, 500) + "\n")
+        .collect()
+}
+
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     // A panic is a bug in acdsim, never the user's input: say so (the exit
@@ -113,7 +121,20 @@ pub fn main() -> ExitCode {
         );
         default_hook(info);
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version: as clap prints them.
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+        // A refused command line echoes the user's arguments: escaped and
+        // bounded like every other message (plain text, without styling).
+        Err(e) => {
+            let _ = std::io::stderr().write_all(safe_lines(&e.render().to_string()).as_bytes());
+            return ExitCode::from(2);
+        }
+    };
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate { scenario } => run::validate(&scenario),
