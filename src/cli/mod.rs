@@ -88,8 +88,10 @@ fn bad(message: impl Into<String>) -> anyhow::Error {
 }
 
 /// Parses a command line (`args[0]` is the program name) without running
-/// it: `Err` with clap's message for what `acdsim` would refuse with exit 2
-/// before reading any file. For fuzzing and tests of the argument parser.
+/// it: `Err` with the message `acdsim` prints (escaped and bounded, as
+/// `main` prints it) for what it would refuse with exit 2 before reading
+/// any file, or the help or version text. For fuzzing and tests of the
+/// argument parser.
 pub fn parse_args<I, T>(args: I) -> Result<(), String>
 where
     I: IntoIterator<Item = T>,
@@ -97,7 +99,7 @@ where
 {
     Cli::try_parse_from(args)
         .map(drop)
-        .map_err(|e| e.to_string())
+        .map_err(|e| safe_lines(&e.render().to_string()))
 }
 
 /// `text` line by line with hidden characters escaped and each line cut
@@ -315,4 +317,30 @@ fn progress_bar(
 /// Expected calls in one replication, warm-up included.
 fn expected_calls(sc: &Scenario) -> f64 {
     crate::scenario::risks::expected_calls(sc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_args_reports_refused_arguments_escaped() {
+        let e = parse_args(["acdsim", "\r"]).unwrap_err();
+        assert!(e.contains("'\\r'"), "{e:?}");
+        assert!(
+            !e.chars().any(|c| crate::text::is_hidden(c) && c != '\n'),
+            "{e:?}"
+        );
+        assert!(parse_args([
+            "acdsim",
+            "erlang",
+            "--calls-per-hour",
+            "100",
+            "--aht",
+            "3m",
+            "--target",
+            "80"
+        ])
+        .is_ok());
+    }
 }
