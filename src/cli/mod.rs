@@ -295,13 +295,15 @@ fn write_new_file(path: &Path, text: &str, force: bool, input: &Path) -> anyhow:
 }
 
 /// A progress bar on stderr when it is a terminal and the work is long
-/// enough to need one; positions in thousandths of a replication.
+/// enough to need one (`expected_work` per replication, in events:
+/// [`crate::scenario::risks::expected_work`]); positions in thousandths of
+/// a replication.
 fn progress_bar(
     quiet: bool,
-    expected_calls: f64,
+    expected_work: f64,
     replications: u64,
 ) -> Option<indicatif::ProgressBar> {
-    if quiet || !std::io::stderr().is_terminal() || expected_calls * (replications as f64) < 5e6 {
+    if quiet || !std::io::stderr().is_terminal() || expected_work * (replications as f64) < 1e7 {
         return None;
     }
     let bar = indicatif::ProgressBar::new(replications * 1000);
@@ -317,6 +319,11 @@ fn progress_bar(
 /// Expected calls in one replication, warm-up included.
 fn expected_calls(sc: &Scenario) -> f64 {
     crate::scenario::risks::expected_calls(sc)
+}
+
+/// Expected work of one replication, in events.
+fn expected_work(sc: &Scenario) -> f64 {
+    crate::scenario::risks::expected_work(sc)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `acdsim run` and `acdsim validate`.
 
 use super::{
-    expected_calls, load, plural, progress_bar, write_json_stdout, write_stdout, RunArgsCommon,
+    expected_calls, expected_work, load, plural, progress_bar, write_json_stdout, write_stdout,
+    RunArgsCommon,
 };
 use crate::report::json::Document;
 use crate::report::Summary;
@@ -77,7 +78,7 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
         opts.threads,
         args.quiet,
     )?;
-    let bar = progress_bar(args.quiet, expected_calls(&sc), opts.replications as u64);
+    let bar = progress_bar(args.quiet, expected_work(&sc), opts.replications as u64);
     let reps = runner::run_metrics(&sc, opts, |p| {
         if let Some(b) = &bar {
             b.set_position((p.replications * 1000.0) as u64);

@@ -1,7 +1,7 @@
 //! `acdsim sweep`: a grid of what-if variants, run with common random numbers.
 
 use super::{
-    expected_calls, load_with_json, progress_bar, write_json_stdout, write_stdout, RunArgsCommon,
+    expected_work, load_with_json, progress_bar, write_json_stdout, write_stdout, RunArgsCommon,
 };
 use crate::report::json::Document;
 use crate::report::table::{cell, Fmt, Table};
@@ -51,7 +51,7 @@ pub(super) fn sweep(args: SweepArgs) -> anyhow::Result<()> {
     for v in &variants {
         super::check_runnable(&args.scenario, &v.scenario, all, opts.threads, true)?;
     }
-    let bar = progress_bar(args.quiet, expected_calls(&base), total_reps);
+    let bar = progress_bar(args.quiet, expected_work(&base), total_reps);
     let scenarios: Vec<_> = variants.iter().map(|v| v.scenario.clone()).collect();
     let reps = run_variants(
         &scenarios,

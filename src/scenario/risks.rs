@@ -166,6 +166,17 @@ pub fn expected_calls(sc: &Scenario) -> f64 {
         .sum::<f64>()
 }
 
+/// Work of one replication in events: about two per call (its arrival and
+/// its end, or its abandonment), and the statistics cells of every queue and
+/// group in every interval, each costing about as much as a few events to
+/// set up and summarise. Drives the progress bar.
+pub fn expected_work(sc: &Scenario) -> f64 {
+    const EVENTS_PER_CELL: f64 = 20.0;
+    let cells =
+        (sc.queues.len() + sc.agent_groups.len() + 2) as f64 * (sc.intervals() as f64 + 2.0);
+    2.0 * expected_calls(sc) + EVENTS_PER_CELL * cells
+}
+
 /// Per queue that no staffed agent can ever answer: (queue, bytes its waiting
 /// callers could take, why).
 fn waiting_memory(sc: &Scenario) -> Vec<(usize, f64, String)> {
@@ -357,6 +368,17 @@ mod tests {
         sc.interval = crate::time::SimTime::from_secs_f64(sc.end.as_secs_f64() / 1_000_000.0);
         let r = too_big_to_run(&sc, 1, 1).expect("too big");
         assert!(r.message.contains("statistics would need"), "{r}");
+    }
+
+    #[test]
+    fn work_counts_the_cells_of_a_large_center_with_few_calls() {
+        let mut sc = crate::bench::generated_center(1000, 10, crate::bench::CenterShape::Skills);
+        for q in &mut sc.queues {
+            q.arrivals.rate_per_hour = Profile::Constant(0.01);
+        }
+        sc.interval = crate::time::SimTime::from_secs_f64(sc.end.as_secs_f64() / 1000.0);
+        assert!(expected_calls(&sc) < 1000.0);
+        assert!(expected_work(&sc) > 1e7, "{}", expected_work(&sc));
     }
 
     #[test]
