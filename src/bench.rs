@@ -188,6 +188,8 @@ pub fn bench(
             .map(|w| w.join().expect("bench worker panicked"))
             .collect()
     });
+    // The threads that ran (fewer than asked if the system refused some).
+    let threads = totals.len();
     let finish = totals.iter().map(|t| t.3).max().unwrap_or(start);
     let wall_s = finish.duration_since(start).as_secs_f64().max(1e-9);
     let (replications, calls, events) = totals

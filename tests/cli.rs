@@ -630,3 +630,50 @@ fn a_refused_command_line_echoes_its_arguments_escaped_and_bounded() {
         .success()
         .stdout(predicate::str::contains("Usage"));
 }
+
+/// A system that refuses new threads (a user's process limit) gets fewer
+/// workers, not a panic. Needs root (to run as `nobody` with `setpriv`);
+/// skipped with a note elsewhere.
+#[test]
+fn a_refused_thread_spawn_runs_with_fewer_workers() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let root = std::process::Command::new("id").arg("-u").output().ok();
+    let is_root = root.is_some_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let setpriv = std::path::Path::new("/usr/bin/setpriv").exists();
+    if !is_root || !setpriv {
+        eprintln!("skipped: needs root and /usr/bin/setpriv to run as nobody with a process limit");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = dir.path().join("acdsim");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("acdsim"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let scenario = dir.path().join("s.json");
+    std::fs::write(&scenario, short_mmc().to_string()).unwrap();
+    std::fs::set_permissions(&scenario, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let script = format!(
+        "ulimit -u 3; {b} run {s} -r 8 -t 4 --json; echo run=$?; {b} bench --seconds 0.2 -t 4 --json; echo bench=$?",
+        b = bin.display(),
+        s = scenario.display()
+    );
+    let out = std::process::Command::new("/usr/bin/setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "bash",
+            "-c",
+            &script,
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stdout.contains("run=0") && stdout.contains("bench=0"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("\"replications\": 8"), "{stdout}");
+}
