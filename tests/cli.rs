@@ -454,13 +454,9 @@ fn unknown_skills_among_thousands_give_a_short_message() {
 #[test]
 fn names_that_would_drive_the_terminal_are_escaped_everywhere() {
     let evil = "x\ny\u{1b}[2J\u{0}z\u{202e}";
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(scenario_path("mmc-abandon.json")).unwrap())
-            .unwrap();
+    let mut doc = short_mmc();
     doc["name"] = evil.into();
     doc["queues"][0]["name"] = evil.into();
-    doc["horizon"] = "30m".into();
-    doc["warmup"] = "0s".into();
     let (_dir, file) = temp_scenario(&doc);
     for args in [
         vec!["validate"],
