@@ -20,6 +20,8 @@ pub enum EventKind {
     Overflow(u32),
     /// The drain after the horizon checks whether every caller has left.
     Drain,
+    /// The caller on hold with agent `0` (waiting for a supervisor) may hang up.
+    Hold(u32),
 }
 
 impl EventKind {
@@ -29,6 +31,7 @@ impl EventKind {
             EventKind::Agent(id) => (0u64, id),
             EventKind::Overflow(id) => (1, id),
             EventKind::Drain => (2, 0),
+            EventKind::Hold(id) => (3, id),
         };
         debug_assert!(id <= MAX_ID);
         kind << ID_BITS | id as u64
@@ -40,6 +43,7 @@ impl EventKind {
         match (bits >> ID_BITS) & 0b111 {
             0 => EventKind::Agent(id),
             1 => EventKind::Overflow(id),
+            3 => EventKind::Hold(id),
             _ => EventKind::Drain,
         }
     }
@@ -216,6 +220,8 @@ mod tests {
             Overflow(7),
             Overflow(MAX_ID),
             EventKind::Drain,
+            EventKind::Hold(0),
+            EventKind::Hold(MAX_ID),
         ] {
             assert_eq!(EventKind::decode(kind.encode()), kind);
         }

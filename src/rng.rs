@@ -22,6 +22,10 @@ pub enum StreamKind {
     Volume = 6,
     /// Whether a caller would balk (`balk_probability`).
     Balk = 7,
+    /// Whether a caller is difficult, and its talk before escalating (`escalation`).
+    Difficult = 8,
+    /// Handover, supervisor time and hold patience of escalated calls.
+    Escalation = 9,
 }
 
 /// One independent random stream.

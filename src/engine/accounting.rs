@@ -107,6 +107,7 @@ pub enum Part {
     Logged,
     Break,
     Overtime,
+    Blocked,
 }
 
 impl Part {
@@ -115,6 +116,7 @@ impl Part {
             Part::Logged => &mut t.logged_us,
             Part::Break => &mut t.break_us,
             Part::Overtime => &mut t.overtime_us,
+            Part::Blocked => &mut t.blocked_us,
         }
     }
 }

@@ -23,6 +23,8 @@ pub(super) struct CallerSource {
     wrap_rng: Stream,
     /// With `balk_probability`: its stream and the probability.
     balk: Option<(Stream, f64)>,
+    /// With `escalation`: its stream, the probability and the talk before escalating.
+    difficult: Option<(Stream, f64, Sampler)>,
     pub sl_threshold_us: u64,
 }
 
@@ -70,6 +72,17 @@ impl CallerSource {
                 .balk_probability
                 .filter(|&p| p > 0.0)
                 .map(|p| (stream(StreamKind::Balk), p)),
+            difficult: queue
+                .escalation
+                .as_ref()
+                .filter(|e| e.probability > 0.0)
+                .map(|e| {
+                    (
+                        stream(StreamKind::Difficult),
+                        e.probability,
+                        e.after.sampler(),
+                    )
+                }),
             sl_threshold_us: queue.service_level_threshold.micros(),
         }
     }
@@ -95,12 +108,19 @@ impl CallerSource {
             Some(p) => now.saturating_add(p.sample(&mut self.patience_rng)),
             None => NEVER,
         };
-        let call = WaitingCall {
+        let mut call = WaitingCall {
             arrival: now,
             deadline,
             talk: self.handle.sample(&mut self.handle_rng),
             wrap: self.wrap.sample(&mut self.wrap_rng),
         };
+        if let Some((rng, p, after)) = &mut self.difficult {
+            if rng.unit_f64() < *p {
+                // Talks until it escalates; the flag rides on the wrap-up.
+                call.talk = after.sample(rng);
+                call.wrap |= super::escalation::DIFFICULT;
+            }
+        }
         let balks = match &mut self.balk {
             Some((rng, p)) => rng.unit_f64() < *p,
             None => false,

@@ -36,11 +36,18 @@ impl Simulation<'_> {
     /// the next deadline is checked while some group stays.
     pub(super) fn check_drain(&mut self, now: u64) {
         let present = self.router.waiting().present_total(now);
-        if present != self.drain.present_seen {
+        // With escalations, supervisors stay while an agent may still need one.
+        if present != self.drain.present_seen || self.desk.is_some() {
             // Someone left: look at every group still on the floor.
             self.drain.present_seen = present;
-            for g in 0..self.groups.len() {
-                if !self.drain.released[g] && !self.router.group_has_waiting(g, now) {
+            // Twice with escalations: supervisors go once the agents have.
+            let passes = 1 + self.desk.is_some() as usize;
+            let n = self.groups.len();
+            for g in (0..passes).flat_map(|_| 0..n) {
+                if !self.drain.released[g]
+                    && !self.router.group_has_waiting(g, now)
+                    && !self.supervisor_needed(g)
+                {
                     self.release(g, now);
                 }
             }
@@ -55,6 +62,18 @@ impl Simulation<'_> {
             self.drain.timer_at = next;
             self.events.push(next, EventKind::Drain);
         }
+    }
+
+    /// Whether group `g` holds supervisors an escalation may still need:
+    /// an escalated call in progress, or agents still answering calls.
+    fn supervisor_needed(&self, g: usize) -> bool {
+        let Some(desk) = &self.desk else {
+            return false;
+        };
+        desk.is_supervisor_group(g)
+            && (desk.in_progress > 0
+                || (0..self.groups.len())
+                    .any(|h| !desk.is_supervisor_group(h) && !self.drain.released[h]))
     }
 
     pub(super) fn on_drain_timer(&mut self, now: u64) {

@@ -21,6 +21,7 @@ mod accounting;
 pub mod arrivals;
 mod callers;
 mod closing;
+mod escalation;
 mod floor;
 pub mod staffing;
 
@@ -32,6 +33,7 @@ use crate::stats::{GroupCounters, QueueCounters, ReplicationStats};
 use accounting::{Grid, NO_CELL};
 use arrivals::{ArrivalCalendar, ArrivalProcess};
 use callers::CallerSource;
+use escalation::{Desk, DIFFICULT};
 use rand_distr::{Distribution as _, Gamma};
 use staffing::{FloorAgent, FloorGroup, Place, Plan};
 use std::cmp::Reverse;
@@ -129,6 +131,8 @@ pub struct Simulation<'a> {
     overflow_at: Vec<u64>,
     heads_changed: Vec<u32>,
     drain: Drain,
+    /// Supervisors and escalated calls (`None`: no queue escalates).
+    desk: Option<Box<Desk>>,
     queue_stats: Vec<QueueCounters>,
     group_stats: Vec<GroupCounters>,
     now: u64,
@@ -233,7 +237,9 @@ impl<'a> Simulation<'a> {
             cur_cell: NO_CELL,
             cur_cell_start: 0,
             cur_cell_end: 0,
-            floor_static: !draining && sc.agent_groups.iter().all(|g| g.constant_count().is_some()),
+            floor_static: !draining
+                && sc.agent_groups.iter().all(|g| g.constant_count().is_some())
+                && sc.queues.iter().all(|q| q.escalation.is_none()),
             horizon_passed: false,
             max_waiting: sc
                 .queues
@@ -251,6 +257,7 @@ impl<'a> Simulation<'a> {
                 present_seen: NEVER,
                 ..Drain::default()
             },
+            desk: Desk::new(sc, seed, rep),
             queue_stats: sc
                 .queues
                 .iter()
@@ -319,6 +326,7 @@ impl<'a> Simulation<'a> {
                     EventKind::Agent(agent) => self.on_agent_event(agent, t_event),
                     EventKind::Overflow(queue) => self.on_overflow(queue as usize, t_event),
                     EventKind::Drain => self.on_drain_timer(t_event),
+                    EventKind::Hold(agent) => self.on_hold_end(agent, t_event),
                 }
             } else {
                 self.now = arrival;
@@ -454,10 +462,22 @@ impl<'a> Simulation<'a> {
                 self.end_break(agent, now);
                 return;
             }
+            if self.desk.as_ref().is_some_and(|d| d.escalating(agent)) {
+                self.events.pop();
+                self.escalate(agent, now);
+                self.after_routing(now);
+                return;
+            }
             let g = self.router.group_of(agent) as usize;
             if a.due != staffing::Due::Nothing || self.groups[g].pending > 0 || self.released(g) {
                 self.events.pop();
                 self.leave_after_call(agent, now);
+                return;
+            }
+            if self.desk.is_some() {
+                // A supervisor takes an escalated call before any other.
+                self.events.pop();
+                self.make_available(agent, now);
                 return;
             }
         }
@@ -494,6 +514,13 @@ impl<'a> Simulation<'a> {
     /// `agent` is available at `now` outside of a call's end (logged in, back
     /// from a break): takes a call (scheduling its end) or goes idle.
     fn make_available(&mut self, agent: u32, now: u64) {
+        if self.desk.is_some() {
+            let g = self.router.group_of(agent) as usize;
+            if self.supervisor_takes_hold(agent, g, now) {
+                self.after_routing(now);
+                return;
+            }
+        }
         if let Some((q, call)) = self.next_call(agent, now) {
             let cell = self.arrival_cell(call.arrival);
             let end = self.answer(agent, q, &call, now, cell);
@@ -522,9 +549,10 @@ impl<'a> Simulation<'a> {
     /// arrival interval. Returns when the agent will be free.
     #[inline(always)]
     fn answer(&mut self, agent: u32, q: usize, call: &WaitingCall, now: u64, cell: usize) -> u64 {
-        let handle = call.talk + call.wrap;
-        let end = now.saturating_add(handle);
-        self.router.start_handling(agent, handle);
+        // A difficult call: the agent talks until it escalates (see `escalation`).
+        let difficult = call.wrap & DIFFICULT != 0;
+        let wrap = if difficult { 0 } else { call.wrap };
+        let handle = call.talk + wrap;
         if cell != NO_CELL {
             let wait = now - call.arrival;
             let s = &mut self.queue_stats[q];
@@ -543,6 +571,23 @@ impl<'a> Simulation<'a> {
                 s.record_wait(wait);
             }
         }
+        let end = self.occupy(agent, now, handle, true);
+        if let Some(lines) = &mut self.lines {
+            lines.talking.push(Reverse(now.saturating_add(call.talk)));
+        }
+        if difficult {
+            self.begin_difficult(agent, q, call, cell);
+        }
+        end
+    }
+
+    /// `agent` is busy from `now` for `handle` µs (a call it answers when
+    /// `handled`, else the rest of one): counted in its group's time by
+    /// interval. Returns when it will be free.
+    #[inline(always)]
+    fn occupy(&mut self, agent: u32, now: u64, handle: u64, handled: bool) -> u64 {
+        let end = now.saturating_add(handle);
+        self.router.start_handling(agent, handle);
         // Agent time, by interval (most calls end in the interval they start in).
         let gs = &mut self.group_stats[self.router.group_of(agent) as usize];
         if self.cur_cell == NO_CELL && end <= self.grid.warmup {
@@ -550,7 +595,7 @@ impl<'a> Simulation<'a> {
         } else if self.cur_cell != NO_CELL && end <= self.cur_cell_end {
             let c = &mut gs.intervals[self.cur_cell];
             c.busy_us += handle as u128;
-            c.handled += 1;
+            c.handled += handled as u64;
         } else {
             let cells = &mut gs.intervals;
             let after = self
@@ -558,11 +603,8 @@ impl<'a> Simulation<'a> {
                 .split(now, end, |c, us| cells[c].busy_us += us as u128);
             gs.busy_after_end_us += after as u128;
             if self.cur_cell != NO_CELL {
-                gs.intervals[self.cur_cell].handled += 1;
+                gs.intervals[self.cur_cell].handled += handled as u64;
             }
-        }
-        if let Some(lines) = &mut self.lines {
-            lines.talking.push(Reverse(now.saturating_add(call.talk)));
         }
         end
     }

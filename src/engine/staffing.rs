@@ -167,6 +167,8 @@ pub struct FloorGroup {
     pub logged: Accrual,
     pub on_break: Accrual,
     pub overtime: Accrual,
+    /// Agents blocked with a caller on hold for a supervisor.
+    pub blocked: Accrual,
     /// After the horizon (draining) every agent still there is in overtime.
     pub all_overtime: bool,
 }
@@ -201,8 +203,15 @@ impl FloorGroup {
         }
     }
 
+    /// Changes the count of blocked agents by `delta` at `now`.
+    pub fn blocked_change(&mut self, now: u64, grid: &Grid, cells: &mut [AgentTime], delta: i32) {
+        let n = (self.blocked.count as i64 + delta as i64) as u32;
+        self.blocked.set(now, n, grid, cells, Part::Blocked);
+    }
+
     /// Closes the accruals at `now` (end of the run).
     pub fn close(&mut self, now: u64, grid: &Grid, cells: &mut [AgentTime]) {
+        self.blocked.set(now, 0, grid, cells, Part::Blocked);
         self.logged.set(now, 0, grid, cells, Part::Logged);
         self.on_break.set(now, 0, grid, cells, Part::Break);
         self.overtime.set(now, 0, grid, cells, Part::Overtime);

@@ -160,6 +160,8 @@ impl Serialize for Replication<'_> {
             let mut v = named(&CALL_METRICS, &r.total_calls, k);
             v.extend(named(&AGENT_METRICS, &r.total_agents, k));
             v.extend(named(&TOTAL_METRICS, &r.total_extra, k));
+            v.extend(super::escalation_part(r, None, k));
+            v.extend(super::blocked_part(r, None, k));
             v
         };
         m.serialize_entry(
@@ -205,14 +207,22 @@ impl Serialize for ReplicationList<'_> {
         let mut seq = s.serialize_seq(Some(n))?;
         for i in 0..n {
             if self.queues {
-                let values = |k: Option<usize>| named(&CALL_METRICS, &r.queues[i], k);
+                let values = |k: Option<usize>| {
+                    let mut v = named(&CALL_METRICS, &r.queues[i], k);
+                    v.extend(super::escalation_part(r, Some(i), k));
+                    v
+                };
                 seq.serialize_element(&PlainScope {
                     name: Some(&sc.queues[i].name),
                     values: &values,
                     labels,
                 })?;
             } else {
-                let values = |k: Option<usize>| named(&AGENT_METRICS, &r.groups[i], k);
+                let values = |k: Option<usize>| {
+                    let mut v = named(&AGENT_METRICS, &r.groups[i], k);
+                    v.extend(super::blocked_part(r, Some(i), k));
+                    v
+                };
                 seq.serialize_element(&PlainScope {
                     name: Some(&sc.agent_groups[i].name),
                     values: &values,

@@ -5,8 +5,9 @@
 
 use crate::scenario::Scenario;
 use crate::stats::{
-    agent_metrics, call_metrics, total_metrics, AgentTime, CallCell, ReplicationStats,
-    AGENT_METRICS, CALL_METRICS, TOTAL_METRICS,
+    agent_metrics, blocked_metrics, call_metrics, escalation_metrics, supervisor_wait_quantile_s,
+    total_metrics, AgentTime, CallCell, QueueCounters, ReplicationStats, AGENT_METRICS,
+    BLOCKED_METRICS, CALL_METRICS, ESCALATION_METRICS, TOTAL_METRICS,
 };
 
 /// Values of one scope: the whole run, then each interval.
@@ -21,6 +22,20 @@ pub type CallValues = Values<{ CALL_METRICS.len() }>;
 /// Agent-metric values.
 pub type AgentValues = Values<{ AGENT_METRICS.len() }>;
 
+/// Escalation-metric values (of a queue or the total).
+pub type EscalationValues = Values<{ ESCALATION_METRICS.len() }>;
+/// Blocked-time values (of a group or the total).
+pub type BlockedValues = Values<{ BLOCKED_METRICS.len() }>;
+
+/// The metrics of escalations, when some queue escalates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalationReport {
+    pub total: EscalationValues,
+    pub queues: Vec<EscalationValues>,
+    pub total_blocked: BlockedValues,
+    pub groups: Vec<BlockedValues>,
+}
+
 /// Every metric of one replication.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationMetrics {
@@ -30,6 +45,8 @@ pub struct ReplicationMetrics {
     pub total_extra: Values<{ TOTAL_METRICS.len() }>,
     pub queues: Vec<CallValues>,
     pub groups: Vec<AgentValues>,
+    /// `None` when no queue escalates (nothing is reported of it).
+    pub escalation: Option<EscalationReport>,
     pub calls_generated: u64,
     pub events: u64,
 }
@@ -83,8 +100,61 @@ impl ReplicationMetrics {
                 .map(|(q, queue)| calls(q, queue.service_level_target))
                 .collect(),
             groups: s.groups.iter().map(agents).collect(),
+            escalation: sc
+                .queues
+                .iter()
+                .any(|q| q.escalation.is_some())
+                .then(|| escalation_report(s, &total_queue, &total_group)),
             calls_generated: s.calls_generated,
             events: s.events,
         }
+    }
+}
+
+/// Escalation values of a queue (or the total) over the whole run and by interval.
+fn escalation_values(q: &QueueCounters, cells: usize) -> EscalationValues {
+    let whole_p90 = supervisor_wait_quantile_s(&q.calls, 0.9, |r| {
+        let positive = q.supervised - q.supervisor_zero_waits;
+        q.supervisor_wait_hist
+            .value_at_quantile((r as f64 / positive as f64).min(1.0))
+    });
+    EscalationValues {
+        whole: escalation_metrics(&q.calls, whole_p90),
+        intervals: (0..cells)
+            .map(|c| match q.intervals.get(c) {
+                Some(cell) => {
+                    let p90 = supervisor_wait_quantile_s(&cell.calls, 0.9, |r| {
+                        cell.supervisor_waits.value_at_rank(r)
+                    });
+                    escalation_metrics(&cell.calls, p90)
+                }
+                None => escalation_metrics(&Default::default(), f64::NAN),
+            })
+            .collect(),
+    }
+}
+
+fn blocked_values(g: &crate::stats::GroupCounters) -> BlockedValues {
+    BlockedValues {
+        whole: blocked_metrics(&g.time),
+        intervals: g.intervals.iter().map(blocked_metrics).collect(),
+    }
+}
+
+fn escalation_report(
+    s: &ReplicationStats,
+    total_queue: &QueueCounters,
+    total_group: &crate::stats::GroupCounters,
+) -> EscalationReport {
+    let cells = s.cell_us.len();
+    EscalationReport {
+        total: escalation_values(total_queue, cells),
+        queues: s
+            .queues
+            .iter()
+            .map(|q| escalation_values(q, cells))
+            .collect(),
+        total_blocked: blocked_values(total_group),
+        groups: s.groups.iter().map(blocked_values).collect(),
     }
 }

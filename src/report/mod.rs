@@ -8,7 +8,9 @@ pub mod metrics;
 pub mod table;
 
 use crate::scenario::Scenario;
-use crate::stats::{AGENT_METRICS, CALL_METRICS, TOTAL_METRICS};
+use crate::stats::{
+    AGENT_METRICS, BLOCKED_METRICS, CALL_METRICS, ESCALATION_METRICS, TOTAL_METRICS,
+};
 pub use metrics::{ReplicationMetrics, Values};
 use serde_json::{json, Value};
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -229,6 +231,34 @@ pub(crate) fn named<const N: usize>(
     names.iter().copied().zip(row.iter().copied()).collect()
 }
 
+/// Escalation metrics of the total (`None`) or queue `q`, when reported.
+pub(crate) fn escalation_part(
+    r: &ReplicationMetrics,
+    q: Option<usize>,
+    k: Option<usize>,
+) -> Vec<(&'static str, f64)> {
+    match &r.escalation {
+        Some(e) => named(&ESCALATION_METRICS, q.map_or(&e.total, |q| &e.queues[q]), k),
+        None => Vec::new(),
+    }
+}
+
+/// Blocked-time metrics of the total (`None`) or group `g`, when reported.
+pub(crate) fn blocked_part(
+    r: &ReplicationMetrics,
+    g: Option<usize>,
+    k: Option<usize>,
+) -> Vec<(&'static str, f64)> {
+    match &r.escalation {
+        Some(e) => named(
+            &BLOCKED_METRICS,
+            g.map_or(&e.total_blocked, |g| &e.groups[g]),
+            k,
+        ),
+        None => Vec::new(),
+    }
+}
+
 impl Summary {
     /// Summarises replications (given in replication order) of `sc` run with `seed`.
     pub fn new(sc: &Scenario, seed: u64, reps: &[ReplicationMetrics]) -> Summary {
@@ -246,11 +276,16 @@ impl Summary {
                 })
                 .collect::<Vec<_>>()
         };
-        let total_parts: [Part; 3] = [
+        let mut total_parts: Vec<Part> = vec![
             &|r, k| named(&CALL_METRICS, &r.total_calls, k),
             &|r, k| named(&AGENT_METRICS, &r.total_agents, k),
             &|r, k| named(&TOTAL_METRICS, &r.total_extra, k),
         ];
+        let escalation = reps.first().is_some_and(|r| r.escalation.is_some());
+        if escalation {
+            total_parts.push(&|r, k| escalation_part(r, None, k));
+            total_parts.push(&|r, k| blocked_part(r, None, k));
+        }
         let total = ScopeSummary {
             name: "total".to_string(),
             metrics: scope_metrics(reps, &total_parts, None),
@@ -261,7 +296,12 @@ impl Summary {
             .iter()
             .enumerate()
             .map(|(q, queue)| {
-                let parts: [Part; 1] = [&|r, k| named(&CALL_METRICS, &r.queues[q], k)];
+                let calls = move |r: &ReplicationMetrics, k| named(&CALL_METRICS, &r.queues[q], k);
+                let mut parts: Vec<Part> = vec![&calls];
+                let esc = move |r: &ReplicationMetrics, k| escalation_part(r, Some(q), k);
+                if escalation {
+                    parts.push(&esc);
+                }
                 ScopeSummary {
                     name: queue.name.clone(),
                     metrics: scope_metrics(reps, &parts, None),
@@ -274,7 +314,12 @@ impl Summary {
             .iter()
             .enumerate()
             .map(|(g, group)| {
-                let parts: [Part; 1] = [&|r, k| named(&AGENT_METRICS, &r.groups[g], k)];
+                let time = move |r: &ReplicationMetrics, k| named(&AGENT_METRICS, &r.groups[g], k);
+                let mut parts: Vec<Part> = vec![&time];
+                let blocked = move |r: &ReplicationMetrics, k| blocked_part(r, Some(g), k);
+                if escalation {
+                    parts.push(&blocked);
+                }
                 ScopeSummary {
                     name: group.name.clone(),
                     metrics: scope_metrics(reps, &parts, None),

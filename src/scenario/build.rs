@@ -8,7 +8,8 @@ use super::fields::{ClockTime, Dist, Duration, PerInterval, PositiveDuration, Ra
 use super::format::{AgentGroupSpec, QueueSpec, ScenarioSpec, MAX_INTERVALS};
 use super::read::{quoted, Checker, Context, FileValue, NamedList, Node, UniqueName};
 use super::{
-    AgentGroup, Arrivals, Break, OverflowStage, Profile, Queue, Routing, Scenario, Shift, Staffing,
+    AgentGroup, Arrivals, Break, Escalation, OverflowStage, Profile, Queue, Role, Routing,
+    Scenario, Shift, Staffing,
 };
 use crate::time::SimTime;
 use serde_json::Value;
@@ -128,6 +129,7 @@ fn model(ck: &mut Checker, spec: ScenarioSpec) -> Option<Scenario> {
     check_skills_served(ck, &groups);
     check_overflow_reachable(ck, &queues, &groups, &skills);
     check_some_agent(ck, &groups);
+    check_supervisors(ck, &queues, &groups);
     let routing = spec.routing.map_or(Routing::default(), |r| Routing {
         agent_selection: r.agent_selection.unwrap_or_default(),
         call_selection: r.call_selection.unwrap_or_default(),
@@ -192,6 +194,13 @@ fn queue(q: QueueSpec, default_threshold: SimTime, default_target: Option<f64>) 
                     .collect()
             })
             .unwrap_or_default(),
+        escalation: q.escalation.map(|e| Escalation {
+            probability: e.probability.0,
+            after: e.after.0,
+            handover: e.handover.map(|d| d.0),
+            supervisor_time: e.supervisor_time.0,
+            hold_patience: e.hold_patience.map(|d| d.0),
+        }),
     }
 }
 
@@ -233,10 +242,17 @@ fn group(g: AgentGroupSpec) -> AgentGroup {
                 .collect(),
         )
     };
+    let role = g.role.unwrap_or_default();
+    let answers = g.answers_calls.unwrap_or(role == Role::Agent);
     AgentGroup {
         name: g.name.0,
         staffing,
-        skills: g.skills.0,
+        role,
+        // Supervisors who do not answer calls are never routed a call.
+        skills: match g.skills {
+            Some(levels) if answers => levels.0,
+            _ => Vec::new(),
+        },
         shrinkage: g.shrinkage.map_or(0.0, |s| s.0),
         cost_per_hour: g.cost_per_hour.map(|c| c.0),
     }
@@ -283,6 +299,19 @@ fn check_overflow_reachable(
                 quoted(&skills[q.skill])
             );
             ck.problem(&format!("queues[{i}].overflow"), message);
+        }
+    }
+}
+
+/// Escalations need a supervisor group (one with 0 supervisors is a what-if, accepted).
+fn check_supervisors(ck: &mut Checker, queues: &[Queue], groups: &[AgentGroup]) {
+    if groups.iter().any(|g| g.role == Role::Supervisor) {
+        return;
+    }
+    for (i, q) in queues.iter().enumerate() {
+        if q.escalation.is_some() {
+            let message = "no agent group has role \"supervisor\" to take escalated calls";
+            ck.problem(&format!("queues[{i}].escalation"), message);
         }
     }
 }

@@ -10,7 +10,7 @@ use super::fields::{
     RateProfile, Share, SkillRef, StaffingList, Target, TimeOfDay, VolumeCv,
 };
 use super::read::{Bounded, Checker, FileValue, NamedList, NonEmpty, Object, UniqueName};
-use super::{AgentSelection, CallSelection, Closing};
+use super::{AgentSelection, CallSelection, Closing, Role};
 use crate::file_object;
 use crate::time::SimTime;
 use serde_json::json;
@@ -25,6 +25,7 @@ pub const MAX_INTERVALS: usize = 10_000;
 crate::file_choice!(AgentSelection);
 crate::file_choice!(CallSelection);
 crate::file_choice!(Closing);
+crate::file_choice!(Role);
 
 file_object! {
     /// A contact-center scenario for acdsim: queues fed by callers, agent
@@ -95,8 +96,31 @@ file_object! {
         opt max_waiting: Bounded<u32, 0, { u32::MAX as i128 }>,
         /// Overflow stages: as its wait grows, a call may be answered by agents of higher level numbers. The first stage is at 0s; a stage without max_level opens the queue to every level.
         opt overflow: NonEmpty<StageSpec>,
+        /// Difficult calls: the agent talks for `after`, then hands the caller to a supervisor (a group with role "supervisor").
+        opt escalation: EscalationSpec,
     }
     check = |ck, obj, value| value.is_none_or(|q| check_overflow(ck, &obj.path, q));
+}
+
+file_object! {
+    /// Escalation of difficult calls to a supervisor. A call is difficult
+    /// with `probability` (drawn on arrival); its agent talks for `after`,
+    /// then escalates: a free supervisor joins for `handover` (both on the
+    /// call), then the agent goes to wrap-up and the supervisor handles the
+    /// caller for `supervisor_time`. With no supervisor free, the caller is on
+    /// hold and the agent blocked with it, first come first served.
+    pub struct EscalationSpec ("escalation") {
+        /// Share of the queue's calls that are difficult.
+        req probability: Probability,
+        /// Time the agent talks before escalating (replaces handle_time for difficult calls).
+        req after: Dist,
+        /// Time agent and supervisor are both on the call (default 0).
+        opt handover: Dist,
+        /// Time the supervisor handles the caller after the handover.
+        req supervisor_time: Dist,
+        /// Time a caller on hold waits for a supervisor before hanging up (absent: waits as long as it takes); the agent is then free.
+        opt hold_patience: Dist,
+    }
 }
 
 file_object! {
@@ -129,14 +153,18 @@ file_object! {
         opt staffing: StaffingList,
         /// Shifts: agents who log in at `start`, take their breaks, and log out at `end`.
         opt shifts: NonEmpty<ShiftSpec>,
-        /// Skill name → level (1 = primary, 2 = secondary…).
-        req skills: Levels,
+        /// Skill name → level (1 = primary, 2 = secondary…). Required, except for supervisors who do not answer calls.
+        opt skills: Levels,
+        /// "agent" (default) or "supervisor": supervisors take escalated calls, oldest first.
+        opt role: Role,
+        /// Supervisors only: also answer ordinary calls of their skills when no escalation waits (default false).
+        opt answers_calls: bool,
         /// Share of scheduled time unavailable for calls (meetings, training, absence): the group puts round(n × (1 − shrinkage)) of its n scheduled agents on the floor; all n are paid.
         opt shrinkage: Share,
         /// Cost of one scheduled agent-hour (overtime included).
         opt cost_per_hour: Amount,
     }
-    check = |ck, obj, _| check_one_staffing(ck, obj);
+    check = |ck, obj, value| check_one_staffing(ck, obj) && value.is_none_or(|g| check_role(ck, &obj.path, g));
     extra_schema = |s: &mut serde_json::Value| {
         s["oneOf"] = json!([
             { "required": ["count"] }, { "required": ["staffing"] }, { "required": ["shifts"] },
@@ -206,6 +234,28 @@ pub(super) fn check_one_staffing(ck: &mut Checker, obj: &Object<'_>) -> bool {
             false
         }
     }
+}
+
+/// Agents need skills; supervisors need them only to answer calls, and only
+/// supervisors choose whether they answer calls.
+fn check_role(ck: &mut Checker, path: &str, g: &AgentGroupSpec) -> bool {
+    let supervisor = g.role == Some(Role::Supervisor);
+    let answers = g.answers_calls.unwrap_or(!supervisor);
+    if !supervisor && g.answers_calls.is_some() {
+        let message = "only for supervisors (role \"supervisor\"): agents always answer calls";
+        ck.problem(&super::read::join_key(path, "answers_calls"), message);
+        return false;
+    }
+    if answers && g.skills.is_none() {
+        let message = if supervisor {
+            "missing field (supervisors who answer calls need skills)"
+        } else {
+            "missing field"
+        };
+        ck.problem(&super::read::join_key(path, "skills"), message);
+        return false;
+    }
+    true
 }
 
 /// Overflow stages start at 0 s, in increasing order of wait, with levels

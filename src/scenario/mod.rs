@@ -113,6 +113,23 @@ pub struct Queue {
     pub max_waiting: Option<u32>,
     /// Overflow stages (empty: every level is eligible at once).
     pub overflow: Vec<OverflowStage>,
+    /// Escalation of difficult calls to supervisors.
+    pub escalation: Option<Escalation>,
+}
+
+/// Difficult calls of a queue and what happens when they escalate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Escalation {
+    /// Share of calls that are difficult (drawn on arrival).
+    pub probability: f64,
+    /// The agent's talk before escalating.
+    pub after: DurationDist,
+    /// Agent and supervisor both on the call (`None`: 0).
+    pub handover: Option<DurationDist>,
+    /// The supervisor's own time with the caller.
+    pub supervisor_time: DurationDist,
+    /// A caller on hold hangs up after this (`None`: never).
+    pub hold_patience: Option<DurationDist>,
 }
 
 /// From wait `after` on, agents of level at most `max_level` may answer (`None`: any level).
@@ -141,6 +158,31 @@ pub struct AgentGroup {
     pub shrinkage: f64,
     /// Cost of one paid agent-hour.
     pub cost_per_hour: Option<f64>,
+    /// Agents or supervisors.
+    pub role: Role,
+}
+
+/// What a group's people do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Answer calls of their skills.
+    #[default]
+    Agent,
+    /// Take escalated calls (and, with `answers_calls`, ordinary calls of their skills).
+    Supervisor,
+}
+
+impl read::Choice for Role {
+    const WHAT: &'static str = "role";
+    const ALL: &'static [(&'static str, Role, &'static str)] = &[
+        ("agent", Role::Agent, "Answers calls of the group's skills."),
+        (
+            "supervisor",
+            Role::Supervisor,
+            "Takes escalated calls, oldest first; with answers_calls, also ordinary calls of its skills when no escalation waits.",
+        ),
+    ];
 }
 
 /// How many agents of a group are scheduled when.

@@ -574,6 +574,22 @@ where
     }
 }
 
+/// true or false.
+impl FileValue for bool {
+    fn read(ck: &mut Checker, node: &Node<'_>) -> Option<Self> {
+        match node.value {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                ck.wrong_type(node, "true or false");
+                None
+            }
+        }
+    }
+    fn schema(_: &mut Defs) -> Value {
+        json!({ "type": "boolean" })
+    }
+}
+
 /// Any string.
 impl FileValue for String {
     fn read(ck: &mut Checker, node: &Node<'_>) -> Option<Self> {

@@ -43,6 +43,16 @@ pub struct CallCounts {
     /// Talk + wrap-up of answered calls.
     pub handle_sum_us: u128,
     pub talk_sum_us: u128,
+    /// Answered calls that escalated to a supervisor (by their arrival interval).
+    pub escalations: u64,
+    /// Escalated calls a supervisor took.
+    pub supervised: u64,
+    /// Escalated callers who hung up on hold before a supervisor took them.
+    pub escalation_abandoned: u64,
+    /// Escalated calls a supervisor took at once.
+    pub supervisor_zero_waits: u64,
+    /// Time escalated callers waited on hold before a supervisor took them.
+    pub supervisor_wait_sum_us: u128,
 }
 
 impl CallCounts {
@@ -62,6 +72,11 @@ impl CallCounts {
         self.abandoned_wait_sum_us += o.abandoned_wait_sum_us;
         self.handle_sum_us += o.handle_sum_us;
         self.talk_sum_us += o.talk_sum_us;
+        self.escalations += o.escalations;
+        self.supervised += o.supervised;
+        self.escalation_abandoned += o.escalation_abandoned;
+        self.supervisor_zero_waits += o.supervisor_zero_waits;
+        self.supervisor_wait_sum_us += o.supervisor_wait_sum_us;
     }
 
     /// Rank (1-based, zero waits first) of quantile `q` among answered calls.
@@ -76,6 +91,8 @@ pub struct CallCell {
     pub calls: CallCounts,
     /// Positive waits of answered calls (µs).
     pub waits: WaitHistogram,
+    /// Positive waits of escalated callers for a supervisor (µs).
+    pub supervisor_waits: WaitHistogram,
 }
 
 impl Deref for CallCell {
@@ -95,6 +112,7 @@ impl CallCell {
     pub fn merge(&mut self, other: &CallCell) {
         self.calls.merge(&other.calls);
         self.waits.merge(&other.waits);
+        self.supervisor_waits.merge(&other.supervisor_waits);
     }
 }
 
@@ -125,6 +143,8 @@ pub struct QueueCounters {
     pub calls: CallCounts,
     /// Positive waits of answered calls, in microseconds.
     pub wait_hist: FineHistogram,
+    /// Positive waits of escalated callers for a supervisor, in microseconds.
+    pub supervisor_wait_hist: FineHistogram,
     /// One cell per interval of the measured window, by arrival.
     pub intervals: Vec<CallCell>,
 }
@@ -154,6 +174,7 @@ impl QueueCounters {
         QueueCounters {
             calls: CallCounts::default(),
             wait_hist: FineHistogram::default(),
+            supervisor_wait_hist: FineHistogram::default(),
             intervals: vec![CallCell::default(); n],
         }
     }
@@ -162,6 +183,7 @@ impl QueueCounters {
     pub fn merge(&mut self, other: &QueueCounters) {
         self.calls.merge(&other.calls);
         self.wait_hist.merge(&other.wait_hist);
+        self.supervisor_wait_hist.merge(&other.supervisor_wait_hist);
         if self.intervals.len() < other.intervals.len() {
             self.intervals
                 .resize(other.intervals.len(), CallCell::default());
@@ -207,6 +229,8 @@ pub struct AgentTime {
     pub break_us: u128,
     /// Time agents stayed beyond their schedule to finish a call (or to drain the queues).
     pub overtime_us: u128,
+    /// Time on the floor blocked with a caller on hold for a supervisor.
+    pub blocked_us: u128,
     /// Scheduled (paid) time, shrinkage included.
     pub staffed_us: u128,
     /// Cost of the scheduled time and overtime, when the group has a cost per hour.
@@ -220,6 +244,7 @@ impl AgentTime {
         self.logged_us += o.logged_us;
         self.break_us += o.break_us;
         self.overtime_us += o.overtime_us;
+        self.blocked_us += o.blocked_us;
         self.staffed_us += o.staffed_us;
         self.cost = match (self.cost, o.cost) {
             (None, None) => None,
@@ -227,9 +252,12 @@ impl AgentTime {
         };
     }
 
-    /// Handling time ÷ time on the floor.
+    /// Time handling calls or blocked with a caller on hold ÷ time on the floor.
     pub fn occupancy(&self) -> f64 {
-        ratio(self.busy_us as f64, self.logged_us as f64)
+        ratio(
+            (self.busy_us + self.blocked_us) as f64,
+            self.logged_us as f64,
+        )
     }
 
     /// Calls handled per agent-hour on the floor.
@@ -405,6 +433,52 @@ pub fn call_metrics<C: Deref<Target = CallCounts> + WaitQuantiles>(
             (c.offered - c.abandoned_in_sl) as f64,
         ),
         met,
+    ]
+}
+
+/// Escalation metrics of a queue or of the total, reported when some queue escalates.
+pub const ESCALATION_METRICS: [&str; 5] = [
+    "escalations",
+    "escalation_rate",
+    "supervisor_wait_s",
+    "supervisor_wait_p90_s",
+    "escalation_abandoned",
+];
+
+/// Values of [`ESCALATION_METRICS`]; `p90_s` is the 90th percentile of the
+/// supervisor waits (seconds), computed by the caller from its histogram.
+pub fn escalation_metrics(c: &CallCounts, p90_s: f64) -> [f64; ESCALATION_METRICS.len()] {
+    let us = MICROS_PER_SEC as f64;
+    [
+        c.escalations as f64,
+        ratio(c.escalations as f64, c.answered as f64),
+        ratio(c.supervisor_wait_sum_us as f64 / us, c.supervised as f64),
+        p90_s,
+        c.escalation_abandoned as f64,
+    ]
+}
+
+/// Quantile `q` (seconds) of supervisor waits from the count of zero waits
+/// and the positive ones (`at_rank(r)`: the r-th smallest positive wait, µs).
+pub fn supervisor_wait_quantile_s(c: &CallCounts, q: f64, at_rank: impl Fn(u64) -> u64) -> f64 {
+    if c.supervised == 0 {
+        return f64::NAN;
+    }
+    let rank = (q * c.supervised as f64).ceil().max(1.0) as u64;
+    if rank <= c.supervisor_zero_waits {
+        return 0.0;
+    }
+    at_rank(rank - c.supervisor_zero_waits) as f64 / MICROS_PER_SEC as f64
+}
+
+/// Agent metrics reported when some queue escalates.
+pub const BLOCKED_METRICS: [&str; 2] = ["blocked_hours", "blocked_share"];
+
+/// Values of [`BLOCKED_METRICS`].
+pub fn blocked_metrics(g: &AgentTime) -> [f64; BLOCKED_METRICS.len()] {
+    [
+        hours(g.blocked_us),
+        ratio(g.blocked_us as f64, g.logged_us as f64),
     ]
 }
 
