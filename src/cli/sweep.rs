@@ -178,6 +178,20 @@ fn table(
     col(&mut t, &sl, "service_level", Fmt::Percent);
     col(&mut t, "abandon rate", "abandon_rate", Fmt::Percent);
     col(&mut t, "ASA s", "asa_s", Fmt::Secs);
+    let has = |metric: &str| {
+        summaries
+            .iter()
+            .all(|s| s.total.metrics.iter().any(|(m, _)| *m == metric))
+    };
+    if has("escalations") {
+        col(&mut t, "supervisor wait s", "supervisor_wait_s", Fmt::Secs);
+        col(
+            &mut t,
+            "hung up on hold",
+            "escalation_abandoned",
+            Fmt::Count,
+        );
+    }
     col(&mut t, "occupancy", "occupancy", Fmt::Percent);
     col(&mut t, "agents", "agents", Fmt::Count);
     if summaries.iter().any(|s| s.total.get("cost").n > 0) {

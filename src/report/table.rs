@@ -243,6 +243,36 @@ impl Summary {
         out.push_str(&service.render());
         out.push('\n');
 
+        if self.total.metrics.iter().any(|(m, _)| *m == "escalations") {
+            let names: Vec<String> = scopes.iter().map(|s| s.name.clone()).collect();
+            let mut esc = Table::new("queue", names);
+            metric_column(&mut esc, "escalations", &scopes, "escalations", Fmt::Count);
+            metric_column(&mut esc, "rate", &scopes, "escalation_rate", Fmt::Percent);
+            metric_column(
+                &mut esc,
+                "supervisor wait s",
+                &scopes,
+                "supervisor_wait_s",
+                Fmt::Secs,
+            );
+            metric_column(
+                &mut esc,
+                "p90 s",
+                &scopes,
+                "supervisor_wait_p90_s",
+                Fmt::Secs,
+            );
+            metric_column(
+                &mut esc,
+                "hung up on hold",
+                &scopes,
+                "escalation_abandoned",
+                Fmt::Count,
+            );
+            out.push_str(&esc.render());
+            out.push('\n');
+        }
+
         let mut groups: Vec<&ScopeSummary> = vec![&self.total];
         groups.extend(&self.agent_groups);
         let mut agents = Table::new(
@@ -278,6 +308,20 @@ impl Summary {
         }
         if groups.iter().any(|g| g.get("cost").n > 0) {
             metric_column(&mut agents, "cost", &groups, "cost", Fmt::Money);
+        }
+        if self
+            .total
+            .metrics
+            .iter()
+            .any(|(m, _)| *m == "blocked_share")
+        {
+            metric_column(
+                &mut agents,
+                "blocked",
+                &groups,
+                "blocked_share",
+                Fmt::Percent,
+            );
         }
         out.push_str(&agents.render());
         let per_call = self.total.get("cost_per_handled_call");
