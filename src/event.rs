@@ -22,6 +22,10 @@ pub enum EventKind {
     Drain,
     /// The caller on hold with agent `0` (waiting for a supervisor) may hang up.
     Hold(u32),
+    /// Outbound dial `0` (a slot of the dialer) gets its outcome.
+    Dial(u32),
+    /// Campaign `0` opens, closes or has a retry due: its dialer looks again.
+    Campaign(u32),
 }
 
 impl EventKind {
@@ -32,6 +36,8 @@ impl EventKind {
             EventKind::Overflow(id) => (1, id),
             EventKind::Drain => (2, 0),
             EventKind::Hold(id) => (3, id),
+            EventKind::Dial(id) => (4, id),
+            EventKind::Campaign(id) => (5, id),
         };
         debug_assert!(id <= MAX_ID);
         kind << ID_BITS | id as u64
@@ -44,6 +50,8 @@ impl EventKind {
             0 => EventKind::Agent(id),
             1 => EventKind::Overflow(id),
             3 => EventKind::Hold(id),
+            4 => EventKind::Dial(id),
+            5 => EventKind::Campaign(id),
             _ => EventKind::Drain,
         }
     }
@@ -222,6 +230,8 @@ mod tests {
             EventKind::Drain,
             EventKind::Hold(0),
             EventKind::Hold(MAX_ID),
+            EventKind::Dial(5),
+            EventKind::Campaign(MAX_ID),
         ] {
             assert_eq!(EventKind::decode(kind.encode()), kind);
         }

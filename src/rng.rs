@@ -26,6 +26,14 @@ pub enum StreamKind {
     Difficult = 8,
     /// Handover, supervisor time and hold patience of escalated calls.
     Escalation = 9,
+    /// A campaign's ringing times.
+    DialTime = 10,
+    /// A campaign's dial outcomes.
+    DialOutcome = 11,
+    /// A campaign's retry delays.
+    RetryDelay = 12,
+    /// A preview dialer's preview times.
+    Preview = 13,
 }
 
 /// One independent random stream.

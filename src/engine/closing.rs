@@ -147,6 +147,23 @@ impl Simulation<'_> {
             }
             q.calls = total;
         }
+        // The campaigns' queues are reported with their campaigns.
+        let campaign_calls = self.queue_stats.split_off(self.first_campaign_queue);
+        let campaigns = match self.outbound.take() {
+            Some(out) => out
+                .counts
+                .into_iter()
+                .zip(campaign_calls)
+                .map(
+                    |((dials, intervals), calls)| crate::stats::CampaignCounters {
+                        dials,
+                        intervals,
+                        calls,
+                    },
+                )
+                .collect(),
+            None => Vec::new(),
+        };
         for (g, group) in self.sc.agent_groups.iter().enumerate() {
             let gs = &mut self.group_stats[g];
             self.groups[g].close(end, &self.grid, &mut gs.intervals);
@@ -176,6 +193,7 @@ impl Simulation<'_> {
             replication: self.replication,
             queues: self.queue_stats,
             groups: self.group_stats,
+            campaigns,
             cell_us,
             calls_generated: self.calls_generated,
             events: self.events_processed,

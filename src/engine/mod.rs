@@ -21,6 +21,7 @@ mod accounting;
 pub mod arrivals;
 mod callers;
 mod closing;
+mod dialer;
 mod escalation;
 mod floor;
 pub mod staffing;
@@ -33,6 +34,7 @@ use crate::stats::{GroupCounters, QueueCounters, ReplicationStats};
 use accounting::{Grid, NO_CELL};
 use arrivals::{ArrivalCalendar, ArrivalProcess};
 use callers::CallerSource;
+use dialer::Outbound;
 use escalation::{Desk, DIFFICULT};
 use rand_distr::{Distribution as _, Gamma};
 use staffing::{FloorAgent, FloorGroup, Place, Plan};
@@ -133,6 +135,12 @@ pub struct Simulation<'a> {
     drain: Drain,
     /// Supervisors and escalated calls (`None`: no queue escalates).
     desk: Option<Box<Desk>>,
+    /// Outbound campaigns (`None`: none).
+    outbound: Option<Box<Outbound>>,
+    /// Router index of the first campaign queue (the number of inbound queues).
+    first_campaign_queue: usize,
+    /// An agent became idle since the dialers last looked.
+    agent_went_idle: bool,
     queue_stats: Vec<QueueCounters>,
     group_stats: Vec<GroupCounters>,
     now: u64,
@@ -168,9 +176,9 @@ impl<'a> Simulation<'a> {
                 ArrivalProcess::new(sc, &queue.arrivals.rate_per_hour, factor, rng)
             })
             .collect();
-        let callers = sc
-            .queues
-            .iter()
+        // Inbound queues, then the queue of each campaign's live answers.
+        let routed = || sc.queues.iter().chain(&sc.campaign_queues);
+        let callers = routed()
             .enumerate()
             .map(|(q, queue)| CallerSource::new(queue, seed, rep, q as u64))
             .collect();
@@ -241,16 +249,14 @@ impl<'a> Simulation<'a> {
                 && sc.agent_groups.iter().all(|g| g.constant_count().is_some())
                 && sc.queues.iter().all(|q| q.escalation.is_none()),
             horizon_passed: false,
-            max_waiting: sc
-                .queues
-                .iter()
+            max_waiting: routed()
                 .map(|q| q.max_waiting.unwrap_or(u32::MAX))
                 .collect(),
             lines: sc.lines.map(|l| Lines {
                 limit: l as u64,
                 talking: BinaryHeap::new(),
             }),
-            overflow_at: vec![NEVER; sc.queues.len()],
+            overflow_at: vec![NEVER; routed().count()],
             heads_changed: Vec::new(),
             drain: Drain {
                 timer_at: NEVER,
@@ -258,9 +264,10 @@ impl<'a> Simulation<'a> {
                 ..Drain::default()
             },
             desk: Desk::new(sc, seed, rep),
-            queue_stats: sc
-                .queues
-                .iter()
+            outbound: Outbound::new(sc, seed, rep, grid.intervals),
+            first_campaign_queue: sc.queues.len(),
+            agent_went_idle: false,
+            queue_stats: routed()
                 .map(|_| QueueCounters::with_intervals(grid.intervals))
                 .collect(),
             group_stats,
@@ -271,6 +278,7 @@ impl<'a> Simulation<'a> {
         if needs_presence {
             sim.router.waiting().count_presence();
         }
+        sim.open_campaigns();
         sim
     }
 
@@ -327,6 +335,8 @@ impl<'a> Simulation<'a> {
                     EventKind::Overflow(queue) => self.on_overflow(queue as usize, t_event),
                     EventKind::Drain => self.on_drain_timer(t_event),
                     EventKind::Hold(agent) => self.on_hold_end(agent, t_event),
+                    EventKind::Dial(id) => self.on_dial_outcome(id, t_event),
+                    EventKind::Campaign(c) => self.on_campaign_wake(c as usize, t_event),
                 }
             } else {
                 self.now = arrival;
@@ -506,9 +516,11 @@ impl<'a> Simulation<'a> {
     #[inline(always)]
     fn next_call(&mut self, agent: u32, now: u64) -> Option<(usize, WaitingCall)> {
         let (stats, callers, grid) = (&mut self.queue_stats, &self.callers, self.grid);
-        self.router.agent_free(agent, now, |q, call| {
+        let next = self.router.agent_free(agent, now, |q, call| {
             record_abandon(stats, callers, &grid, q, call);
-        })
+        });
+        self.agent_went_idle |= next.is_none();
+        next
     }
 
     /// `agent` is available at `now` outside of a call's end (logged in, back
@@ -540,6 +552,12 @@ impl<'a> Simulation<'a> {
     #[inline]
     fn after_routing(&mut self, now: u64) {
         self.rearm_overflow(now);
+        if self.agent_went_idle {
+            self.agent_went_idle = false;
+            if self.outbound.is_some() {
+                self.dialers_look(now);
+            }
+        }
         if self.drain.started && !self.drain.ended {
             self.check_drain(now);
         }
@@ -577,6 +595,9 @@ impl<'a> Simulation<'a> {
         }
         if difficult {
             self.begin_difficult(agent, q, call, cell);
+        }
+        if q >= self.first_campaign_queue {
+            self.on_connect(q);
         }
         end
     }

@@ -176,37 +176,62 @@ impl Serialize for Replication<'_> {
             "queues",
             &ReplicationList {
                 rep: self,
-                queues: true,
+                kind: ListKind::Queues,
             },
         )?;
         m.serialize_entry(
             "agent_groups",
             &ReplicationList {
                 rep: self,
-                queues: false,
+                kind: ListKind::Groups,
             },
         )?;
+        if !r.campaigns.is_empty() {
+            m.serialize_entry(
+                "campaigns",
+                &ReplicationList {
+                    rep: self,
+                    kind: ListKind::Campaigns,
+                },
+            )?;
+        }
         m.end()
     }
 }
 
-/// The queues (or groups) of one replication.
+/// Which list of one replication.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListKind {
+    Queues,
+    Groups,
+    Campaigns,
+}
+
+/// The queues (groups, campaigns) of one replication.
 struct ReplicationList<'a> {
     rep: &'a Replication<'a>,
-    queues: bool,
+    kind: ListKind,
 }
 
 impl Serialize for ReplicationList<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (sc, r, labels) = (self.rep.sc, self.rep.r, self.rep.labels);
-        let n = if self.queues {
-            r.queues.len()
-        } else {
-            r.groups.len()
+        let n = match self.kind {
+            ListKind::Queues => r.queues.len(),
+            ListKind::Groups => r.groups.len(),
+            ListKind::Campaigns => r.campaigns.len(),
         };
         let mut seq = s.serialize_seq(Some(n))?;
         for i in 0..n {
-            if self.queues {
+            if self.kind == ListKind::Campaigns {
+                let values =
+                    |k: Option<usize>| named(&crate::stats::CAMPAIGN_METRICS, &r.campaigns[i], k);
+                seq.serialize_element(&PlainScope {
+                    name: Some(&sc.campaigns[i].name),
+                    values: &values,
+                    labels,
+                })?;
+            } else if self.kind == ListKind::Queues {
                 let values = |k: Option<usize>| {
                     let mut v = named(&CALL_METRICS, &r.queues[i], k);
                     v.extend(super::escalation_part(r, Some(i), k));
@@ -286,6 +311,9 @@ impl<'a> Document<'a> {
         };
         m.serialize_entry("queues", &Seq(&s.queues, named_scope))?;
         m.serialize_entry("agent_groups", &Seq(&s.agent_groups, named_scope))?;
+        if !s.campaigns.is_empty() {
+            m.serialize_entry("campaigns", &Seq(&s.campaigns, named_scope))?;
+        }
         if let Some((sc, reps)) = self.per_replication {
             let labels: Vec<(f64, String)> = s
                 .total

@@ -36,6 +36,9 @@ pub struct EscalationReport {
     pub groups: Vec<BlockedValues>,
 }
 
+/// Campaign-metric values.
+pub type CampaignValues = Values<{ crate::stats::CAMPAIGN_METRICS.len() }>;
+
 /// Every metric of one replication.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationMetrics {
@@ -47,6 +50,8 @@ pub struct ReplicationMetrics {
     pub groups: Vec<AgentValues>,
     /// `None` when no queue escalates (nothing is reported of it).
     pub escalation: Option<EscalationReport>,
+    /// One per campaign.
+    pub campaigns: Vec<CampaignValues>,
     pub calls_generated: u64,
     pub events: u64,
 }
@@ -105,6 +110,12 @@ impl ReplicationMetrics {
                 .iter()
                 .any(|q| q.escalation.is_some())
                 .then(|| escalation_report(s, &total_queue, &total_group)),
+            campaigns: s
+                .campaigns
+                .iter()
+                .zip(&sc.campaigns)
+                .map(|(c, camp)| campaign_values(sc, s, c, camp))
+                .collect(),
             calls_generated: s.calls_generated,
             events: s.events,
         }
@@ -156,5 +167,43 @@ fn escalation_report(
             .collect(),
         total_blocked: blocked_values(total_group),
         groups: s.groups.iter().map(blocked_values).collect(),
+    }
+}
+
+/// The metrics of one campaign, whole run and by interval.
+fn campaign_values(
+    sc: &Scenario,
+    s: &ReplicationStats,
+    c: &crate::stats::CampaignCounters,
+    camp: &crate::scenario::Campaign,
+) -> CampaignValues {
+    // Time on the floor of the agents who hold the campaign's skill.
+    let holders: Vec<usize> = (0..sc.agent_groups.len())
+        .filter(|&g| sc.agent_groups[g].level(camp.skill).is_some())
+        .collect();
+    let logged = |cell: Option<usize>| -> u128 {
+        holders
+            .iter()
+            .map(|&g| match cell {
+                None => s.groups[g].time.logged_us,
+                Some(k) => s.groups[g].intervals.get(k).map_or(0, |t| t.logged_us),
+            })
+            .sum()
+    };
+    let metrics = |d: &crate::stats::DialCell, calls: &crate::stats::CallCounts, cell| {
+        crate::stats::campaign_metrics(d, calls, logged(cell), camp.list_size, camp.abandon_cap)
+    };
+    CampaignValues {
+        whole: metrics(&c.dials, &c.calls.calls, None),
+        intervals: (0..s.cell_us.len())
+            .map(|k| {
+                let empty = crate::stats::DialCell::default();
+                let d = c.intervals.get(k).unwrap_or(&empty);
+                match c.calls.intervals.get(k) {
+                    Some(cell) => metrics(d, &cell.calls, Some(k)),
+                    None => metrics(d, &Default::default(), Some(k)),
+                }
+            })
+            .collect(),
     }
 }

@@ -173,6 +173,8 @@ pub struct Summary {
     pub total: ScopeSummary,
     pub queues: Vec<ScopeSummary>,
     pub agent_groups: Vec<ScopeSummary>,
+    /// Outbound campaigns (empty without).
+    pub campaigns: Vec<ScopeSummary>,
     pub calls_generated: u64,
     pub events: u64,
 }
@@ -344,6 +346,22 @@ impl Summary {
             total,
             queues,
             agent_groups,
+            campaigns: sc
+                .campaigns
+                .iter()
+                .enumerate()
+                .map(|(c, camp)| {
+                    let values = move |r: &ReplicationMetrics, k| {
+                        named(&crate::stats::CAMPAIGN_METRICS, &r.campaigns[c], k)
+                    };
+                    let parts: [Part; 1] = [&values];
+                    ScopeSummary {
+                        name: camp.name.clone(),
+                        metrics: scope_metrics(reps, &parts, None),
+                        intervals: intervals(&parts),
+                    }
+                })
+                .collect(),
             calls_generated: reps.iter().map(|r| r.calls_generated).sum(),
             events: reps.iter().map(|r| r.events).sum(),
         }
@@ -371,6 +389,7 @@ impl Summary {
         let mut rows = vec![("total", &self.total)];
         rows.extend(self.queues.iter().map(|s| ("queue", s)));
         rows.extend(self.agent_groups.iter().map(|s| ("agent_group", s)));
+        rows.extend(self.campaigns.iter().map(|s| ("campaign", s)));
         let mut write = |scope: &str, name: &str, metrics: &[(&str, Estimate)], interval: &str| {
             for (metric, e) in metrics {
                 w.write_record([

@@ -324,6 +324,33 @@ impl Summary {
             );
         }
         out.push_str(&agents.render());
+        if !self.campaigns.is_empty() {
+            let camps: Vec<&ScopeSummary> = self.campaigns.iter().collect();
+            let mut t = Table::new("campaign", camps.iter().map(|s| s.name.clone()).collect());
+            for (metric, header, f) in [
+                ("dials", "dials", Fmt::Count),
+                ("live_answers", "live", Fmt::Count),
+                ("connects", "connects", Fmt::Count),
+                ("abandoned", "abandoned", Fmt::Count),
+                ("abandon_rate", "abandon rate", Fmt::Percent),
+                ("cap_breached", "days over cap", Fmt::Percent),
+                ("contacts_per_agent_hour", "contacts/agent-hour", Fmt::Rate),
+                ("idle_between_calls_s", "idle between s", Fmt::Secs),
+            ] {
+                metric_column(&mut t, header, &camps, metric, f);
+            }
+            if camps.iter().any(|c| c.get("list_penetration").n > 0) {
+                metric_column(
+                    &mut t,
+                    "list used",
+                    &camps,
+                    "list_penetration",
+                    Fmt::Percent,
+                );
+            }
+            out.push('\n');
+            out.push_str(&t.render());
+        }
         let per_call = self.total.get("cost_per_handled_call");
         if per_call.n > 0 {
             let _ = writeln!(

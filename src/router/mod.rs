@@ -186,6 +186,9 @@ impl Router {
     /// [`Router::new`], indexing the skills held by more than `scan_limit`
     /// groups (the answer does not depend on it: tests compare).
     pub fn with_scan_limit(sc: &Scenario, rng: Stream, scan_limit: usize) -> Router {
+        // Inbound queues, then the queue of each campaign's live answers.
+        let queues: Vec<&crate::scenario::Queue> =
+            sc.queues.iter().chain(&sc.campaign_queues).collect();
         let mut agents = Vec::with_capacity(sc.agent_count() as usize);
         let mut pools = Vec::with_capacity(sc.agent_groups.len());
         for (g, group) in sc.agent_groups.iter().enumerate() {
@@ -235,8 +238,7 @@ impl Router {
             }
         }
 
-        let stages: Vec<Vec<(u64, u32)>> = sc
-            .queues
+        let stages: Vec<Vec<(u64, u32)>> = queues
             .iter()
             .map(|q| {
                 q.overflow
@@ -251,14 +253,14 @@ impl Router {
         // The queues of each skill, so each group meets only its own queues
         // (the setup is linear in the size of the center, not queues × groups).
         let mut skill_queues: Vec<Vec<usize>> = vec![Vec::new(); sc.skills.len()];
-        for (q, queue) in sc.queues.iter().enumerate() {
+        for (q, queue) in queues.iter().enumerate() {
             skill_queues[queue.skill].push(q);
         }
         // Skills with many queues without overflow keep those queues' heads
         // in order ([`heads`]) instead of each free agent scanning them.
         let inner_rank = |q: usize| match sc.routing.call_selection {
             CallSelection::Priority | CallSelection::BestLevel => {
-                prio_rank(sc.queues[q].priority) as u64
+                prio_rank(queues[q].priority) as u64
             }
             CallSelection::LongestWaiting => 0,
         };
@@ -268,14 +270,14 @@ impl Router {
                 .iter()
                 .map(|qs| qs.iter().filter(|&&q| plain(q)).count() > scan_limit)
                 .collect();
-            (0..sc.queues.len())
+            (0..queues.len())
                 .map(|q| {
-                    let skill = sc.queues[q].skill;
+                    let skill = queues[q].skill;
                     (many[skill] && plain(q)).then_some(skill as u32)
                 })
                 .collect()
         };
-        let ranks: Vec<u64> = (0..sc.queues.len()).map(inner_rank).collect();
+        let ranks: Vec<u64> = (0..queues.len()).map(inner_rank).collect();
         let heads = QueueHeads::new(sc.skills.len(), &indexed, &ranks);
         // Per skill: the lowest rank among its indexed queues, if any.
         let lowest_indexed: Vec<Option<u64>> = skill_queues
@@ -301,7 +303,7 @@ impl Router {
                     })
                     .filter(|&(q, _)| indexed[q].is_none())
                     .map(|(q, level)| {
-                        let queue = &sc.queues[q];
+                        let queue = &queues[q];
                         let rank = match sc.routing.call_selection {
                             CallSelection::Priority => prio_rank(queue.priority),
                             CallSelection::LongestWaiting => 0,
@@ -354,8 +356,7 @@ impl Router {
             })
             .collect();
 
-        let queue_info = sc
-            .queues
+        let queue_info = queues
             .iter()
             .zip(&stages)
             .enumerate()
@@ -405,7 +406,7 @@ impl Router {
             .collect();
         let mut router = Router {
             agent_selection: sc.routing.agent_selection,
-            waiting: waiting::Waiting::new(sc.queues.len()),
+            waiting: waiting::Waiting::new(queues.len()),
             queue_info,
             stages,
             agents,
@@ -438,6 +439,19 @@ impl Router {
     #[inline]
     pub fn group_of(&self, agent: u32) -> u32 {
         self.agents[agent as usize].group
+    }
+
+    /// Idle agents of the groups holding `skill`.
+    pub fn idle_with_skill(&self, skill: usize) -> u64 {
+        self.skill_groups[skill]
+            .iter()
+            .map(|&(g, _)| self.pools[g as usize].idle as u64)
+            .sum()
+    }
+
+    /// When `agent` last became idle.
+    pub fn idle_since(&self, agent: u32) -> u64 {
+        self.agents[agent as usize].idle_since
     }
 
     /// Number of idle agents.

@@ -105,6 +105,11 @@ impl Waiting {
         self.len_total += 1;
     }
 
+    /// Calls in queue `q`, expired ones not yet dropped included.
+    pub fn len(&self, q: usize) -> usize {
+        self.queues[q].len()
+    }
+
     /// Removes the head (answered, or expired).
     #[inline(always)]
     pub fn pop(&mut self, q: usize) -> Option<WaitingCall> {

@@ -5,11 +5,11 @@
 //! and builds the indexed [`Scenario`].
 
 use super::fields::{ClockTime, Dist, Duration, PerInterval, PositiveDuration, RateProfile};
-use super::format::{AgentGroupSpec, QueueSpec, ScenarioSpec, MAX_INTERVALS};
+use super::format::{AgentGroupSpec, CampaignSpec, QueueSpec, ScenarioSpec, MAX_INTERVALS};
 use super::read::{quoted, Checker, Context, FileValue, NamedList, Node, UniqueName};
 use super::{
-    AgentGroup, Arrivals, Break, Escalation, OverflowStage, Profile, Queue, Role, Routing,
-    Scenario, Shift, Staffing,
+    AgentGroup, Arrivals, Break, Campaign, Dialer, DialerMode, Escalation, OverflowStage, Profile,
+    Queue, Retry, Role, Routing, Scenario, Shift, Staffing,
 };
 use crate::time::SimTime;
 use serde_json::Value;
@@ -130,6 +130,10 @@ fn model(ck: &mut Checker, spec: ScenarioSpec) -> Option<Scenario> {
     check_overflow_reachable(ck, &queues, &groups, &skills);
     check_some_agent(ck, &groups);
     check_supervisors(ck, &queues, &groups);
+    let (campaigns, campaign_queues): (Vec<Campaign>, Vec<Queue>) = spec
+        .campaigns
+        .map(|c| c.0.into_iter().map(campaign).unzip())
+        .unwrap_or_default();
     let routing = spec.routing.map_or(Routing::default(), |r| Routing {
         agent_selection: r.agent_selection.unwrap_or_default(),
         call_selection: r.call_selection.unwrap_or_default(),
@@ -151,6 +155,8 @@ fn model(ck: &mut Checker, spec: ScenarioSpec) -> Option<Scenario> {
         queues,
         agent_groups: groups,
         routing,
+        campaigns,
+        campaign_queues,
     })
 }
 
@@ -202,6 +208,76 @@ fn queue(q: QueueSpec, default_threshold: SimTime, default_target: Option<f64>) 
             hold_patience: e.hold_patience.map(|d| d.0),
         }),
     }
+}
+
+/// A campaign, and the queue its live answers wait in for an agent.
+fn campaign(c: CampaignSpec) -> (Campaign, Queue) {
+    let (start, mut end) = (c.hours.start.0, c.hours.end.0);
+    if end <= start && c.hours.end.1 {
+        end = SimTime(end.0 + 86_400 * crate::time::MICROS_PER_SEC);
+    }
+    let zero = || Profile::Constant(0.0);
+    let probs = |p: Option<PerInterval<super::fields::Probability>>| {
+        p.map_or_else(zero, |p| profile(p, |x| x.0))
+    };
+    let dialer = match c.dialer.mode {
+        DialerMode::Preview => Dialer::Preview {
+            preview_time: c
+                .dialer
+                .preview_time
+                .expect("checked: preview has a preview time")
+                .0,
+        },
+        DialerMode::Progressive => Dialer::Progressive,
+        DialerMode::Power => Dialer::Power {
+            lines_per_free_agent: c.dialer.lines_per_free_agent.map_or(1.0, |l| l.0),
+            min_free_agents: c.dialer.min_free_agents.map_or(1, |m| m.0),
+        },
+        DialerMode::Predictive => Dialer::Predictive,
+    };
+    let patience = c.patience.map_or(
+        crate::distribution::DurationDist::Constant { value_s: 2.0 },
+        |d| d.0,
+    );
+    let queue = Queue {
+        name: c.name.0.clone(),
+        skill: c.skill.0,
+        priority: c.priority.map_or(0, |p| p.0),
+        arrivals: Arrivals {
+            rate_per_hour: Profile::Constant(0.0),
+        },
+        handle_time: Profile::Constant(c.talk_time.0),
+        patience: Some(Profile::Constant(patience)),
+        wrap_up: c.wrap_up.map(|w| Profile::Constant(w.0)),
+        service_level_threshold: SimTime(2_000_000),
+        service_level_target: None,
+        balk_probability: None,
+        max_waiting: None,
+        overflow: Vec::new(),
+        escalation: None,
+    };
+    let campaign = Campaign {
+        name: c.name.0,
+        skill: c.skill.0,
+        start,
+        end,
+        list_size: c.list_size.map(|l| l.0),
+        dialer,
+        dial_time: c.dial_time.map_or(
+            crate::distribution::DurationDist::Constant { value_s: 0.0 },
+            |d| d.0,
+        ),
+        live: profile(c.outcomes.live, |x| x.0),
+        machine: probs(c.outcomes.machine),
+        busy: probs(c.outcomes.busy),
+        retry: c.retry.map(|r| Retry {
+            delay: r.delay.0,
+            max_attempts: r.max_attempts.0,
+        }),
+        abandon_cap: c.abandon_cap.map_or(0.03, |a| a.0),
+        inbound_reserve: c.inbound_reserve.map_or(0, |r| r.0),
+    };
+    (campaign, queue)
 }
 
 fn group(g: AgentGroupSpec) -> AgentGroup {

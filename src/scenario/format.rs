@@ -10,7 +10,7 @@ use super::fields::{
     RateProfile, Share, SkillRef, StaffingList, Target, TimeOfDay, VolumeCv,
 };
 use super::read::{Bounded, Checker, FileValue, NamedList, NonEmpty, Object, UniqueName};
-use super::{AgentSelection, CallSelection, Closing, Role};
+use super::{AgentSelection, CallSelection, Closing, DialerMode, Role};
 use crate::file_object;
 use crate::time::SimTime;
 use serde_json::json;
@@ -26,6 +26,7 @@ crate::file_choice!(AgentSelection);
 crate::file_choice!(CallSelection);
 crate::file_choice!(Closing);
 crate::file_choice!(Role);
+crate::file_choice!(DialerMode);
 
 file_object! {
     /// A contact-center scenario for acdsim: queues fed by callers, agent
@@ -64,6 +65,8 @@ file_object! {
         req agent_groups: NamedList<AgentGroupSpec>,
         /// Routing rules of the ACD.
         opt routing: RoutingSpec,
+        /// Outbound campaigns: calls placed by a dialer and answered by agents with the campaign's skill.
+        opt campaigns: NamedList<CampaignSpec>,
         /// The JSON Schema of this format, for editors (`acdsim schema` prints it); ignored by acdsim.
         opt schema_url as "$schema": String,
     }
@@ -120,6 +123,89 @@ file_object! {
         req supervisor_time: Dist,
         /// Time a caller on hold waits for a supervisor before hanging up (absent: waits as long as it takes); the agent is then free.
         opt hold_patience: Dist,
+    }
+}
+
+file_object! {
+    /// An outbound campaign: a dialer places calls during its hours; a live
+    /// answer waits at most `patience` for an agent with the campaign's skill
+    /// (else it is an abandoned, silent call); other outcomes may be retried.
+    pub struct CampaignSpec ("campaign") {
+        /// Unique name of the campaign.
+        req name: UniqueName,
+        /// The skill an agent needs to take its calls (blended agents hold it beside inbound skills).
+        req skill: SkillRef,
+        /// Priority of its connected calls against inbound queues for an agent who frees up (default 0; see routing.call_selection).
+        opt priority: Bounded<i32, { i32::MIN as i128 }, { i32::MAX as i128 }>,
+        /// When the dialer works: clock times (with clock_start) or durations from the start of the measured window.
+        req hours: HoursSpec,
+        /// Records in the calling list (absent: unlimited).
+        opt list_size: Bounded<u64, 1, { u64::MAX as i128 }>,
+        /// How the dialer paces its calls.
+        req dialer: DialerSpec,
+        /// Ringing until the outcome is known (default 0).
+        opt dial_time: Dist,
+        /// Probability of each outcome of a dial (a number or one per interval); the rest of 1 is no answer.
+        req outcomes: OutcomesSpec,
+        /// Machine, busy and no-answer outcomes are dialled again after `delay`, up to `max_attempts` dials per record (absent: never).
+        opt retry: RetrySpec,
+        /// Talk time of a connected call.
+        req talk_time: Dist,
+        /// After-call work of a connected call (absent: none).
+        opt wrap_up: Dist,
+        /// Time a live answer waits for an agent before hanging up (default 2s: the regulatory definition of an abandoned call).
+        opt patience: Dist,
+        /// Most abandoned (silent) calls allowed per live answer over a replication (default 0.03); `cap_breached` reports the share of replications over it.
+        opt abandon_cap: Probability,
+        /// The dialer never uses the last N idle agents with the campaign's skill, so they stay for inbound calls (default 0).
+        opt inbound_reserve: Bounded<u32, 0, { u32::MAX as i128 }>,
+    }
+    check = |ck, obj, value| value.is_none_or(|c| check_campaign(ck, &obj.path, c));
+}
+
+file_object! {
+    /// The hours of a campaign.
+    pub struct HoursSpec ("hours") {
+        /// Clock time or duration from the start of the measured window.
+        req start: TimeOfDay,
+        /// Clock time or duration from the start of the measured window; an end earlier than the start is the next day.
+        req end: TimeOfDay,
+    }
+}
+
+file_object! {
+    /// A campaign's dialer.
+    pub struct DialerSpec ("dialer") {
+        /// "preview", "progressive", "power" or "predictive".
+        req mode: DialerMode,
+        /// Preview only: the agent reads the record for this long before the dial.
+        opt preview_time: Dist,
+        /// Power only: lines dialled per idle agent with the campaign's skill.
+        opt lines_per_free_agent: Amount,
+        /// Power only: dial only when at least this many agents of the whole floor are idle (default 1).
+        opt min_free_agents: Bounded<u32, 0, { u32::MAX as i128 }>,
+    }
+}
+
+file_object! {
+    /// Outcome probabilities of a dial.
+    pub struct OutcomesSpec ("outcomes") {
+        /// A person answers.
+        req live: PerInterval<Probability>,
+        /// An answering machine (default 0).
+        opt machine: PerInterval<Probability>,
+        /// Busy line (default 0).
+        opt busy: PerInterval<Probability>,
+    }
+}
+
+file_object! {
+    /// Retries of unanswered records.
+    pub struct RetrySpec ("retry") {
+        /// Time until the record is dialled again.
+        req delay: Dist,
+        /// Most dials per record, the first included.
+        req max_attempts: Bounded<u32, 1, { u32::MAX as i128 }>,
     }
 }
 
@@ -234,6 +320,108 @@ pub(super) fn check_one_staffing(ck: &mut Checker, obj: &Object<'_>) -> bool {
             false
         }
     }
+}
+
+/// A dialer's fields belong to its mode; outcome probabilities add up to
+/// at most 1 in every interval; campaign hours end after they start.
+fn check_campaign(ck: &mut Checker, path: &str, c: &CampaignSpec) -> bool {
+    let mut ok = true;
+    let d = &c.dialer;
+    let dialer = |f: &str| format!("{path}.dialer.{f}");
+    let mode = d.mode;
+    let only = |ck: &mut Checker, given: bool, field: &str, modes: &str| {
+        if given {
+            ck.problem(&dialer(field), format!("only for the {modes} dialer"));
+        }
+        !given
+    };
+    ok &= only(
+        ck,
+        d.preview_time.is_some() && mode != DialerMode::Preview,
+        "preview_time",
+        "preview",
+    );
+    ok &= only(
+        ck,
+        d.lines_per_free_agent.is_some() && mode != DialerMode::Power,
+        "lines_per_free_agent",
+        "power",
+    );
+    ok &= only(
+        ck,
+        d.min_free_agents.is_some() && mode != DialerMode::Power,
+        "min_free_agents",
+        "power",
+    );
+    if mode == DialerMode::Preview && d.preview_time.is_none() {
+        ck.problem(
+            &dialer("preview_time"),
+            "missing field (the preview dialer needs it)",
+        );
+        ok = false;
+    }
+    if mode == DialerMode::Power {
+        match d.lines_per_free_agent {
+            None => {
+                ck.problem(
+                    &dialer("lines_per_free_agent"),
+                    "missing field (the power dialer needs it)",
+                );
+                ok = false;
+            }
+            Some(l) if l.0 <= 0.0 || l.0 > 1000.0 => {
+                ck.problem(
+                    &dialer("lines_per_free_agent"),
+                    format!("must be above 0 and at most 1000, got {}", l.0),
+                );
+                ok = false;
+            }
+            _ => {}
+        }
+    }
+    let o = &c.outcomes;
+    let at = |p: &Option<super::fields::PerInterval<Probability>>, k: usize| match p {
+        None => 0.0,
+        Some(super::fields::PerInterval::One(v)) => v.0,
+        Some(super::fields::PerInterval::List(vs)) => vs[k.min(vs.len() - 1)].0,
+    };
+    let live = Some(o.live.clone());
+    let n = [&live, &o.machine, &o.busy]
+        .iter()
+        .filter_map(|p| match p {
+            Some(super::fields::PerInterval::List(vs)) => Some(vs.len()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1);
+    for k in 0..n {
+        let sum = at(&live, k) + at(&o.machine, k) + at(&o.busy, k);
+        if sum > 1.0 + 1e-9 {
+            let which = if n > 1 {
+                format!(" in interval {}", k + 1)
+            } else {
+                String::new()
+            };
+            ck.problem(
+                &format!("{path}.outcomes"),
+                format!("live + machine + busy add up to {sum}{which}: at most 1 (the rest is no answer)"),
+            );
+            ok = false;
+            break;
+        }
+    }
+    let (start, mut end) = (c.hours.start.0, c.hours.end.0);
+    if end <= start && c.hours.end.1 {
+        end = SimTime(end.0 + 86_400 * crate::time::MICROS_PER_SEC);
+    }
+    if end <= start {
+        ck.problem(
+            &format!("{path}.hours.end"),
+            "the campaign must end after it starts",
+        );
+        ok = false;
+    }
+    ok
 }
 
 /// Agents need skills; supervisors need them only to answer calls, and only

@@ -52,6 +52,76 @@ pub struct Scenario {
     pub queues: Vec<Queue>,
     pub agent_groups: Vec<AgentGroup>,
     pub routing: Routing,
+    /// Outbound campaigns.
+    pub campaigns: Vec<Campaign>,
+    /// The queue of each campaign's live answers waiting for an agent, in
+    /// campaign order (routed after the inbound queues; never reported as queues).
+    pub campaign_queues: Vec<Queue>,
+}
+
+/// An outbound campaign.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Campaign {
+    pub name: String,
+    pub skill: SkillId,
+    /// The dialer works from `start` to `end` (run times).
+    pub start: SimTime,
+    pub end: SimTime,
+    /// Records in the list (`None`: unlimited).
+    pub list_size: Option<u64>,
+    pub dialer: Dialer,
+    pub dial_time: DurationDist,
+    /// Outcome probabilities, by the interval of the dial.
+    pub live: Profile<f64>,
+    pub machine: Profile<f64>,
+    pub busy: Profile<f64>,
+    /// Retries of machine, busy and no-answer outcomes.
+    pub retry: Option<Retry>,
+    pub abandon_cap: f64,
+    pub inbound_reserve: u32,
+}
+
+/// Retries of a campaign's unanswered records.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Retry {
+    pub delay: DurationDist,
+    /// Most dials per record, the first included.
+    pub max_attempts: u32,
+}
+
+/// How a campaign's dialer paces its calls.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dialer {
+    Preview {
+        preview_time: DurationDist,
+    },
+    Progressive,
+    Power {
+        lines_per_free_agent: f64,
+        min_free_agents: u32,
+    },
+    Predictive,
+}
+
+/// The dialer modes as the file names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DialerMode {
+    Preview,
+    Progressive,
+    Power,
+    Predictive,
+}
+
+impl read::Choice for DialerMode {
+    const WHAT: &'static str = "dialer mode";
+    const ALL: &'static [(&'static str, DialerMode, &'static str)] = &[
+        ("preview", DialerMode::Preview, "An idle agent is reserved, previews the record for preview_time, then dials; never abandons."),
+        ("progressive", DialerMode::Progressive, "One dial per idle agent with the skill, the agent reserved until the outcome; never abandons."),
+        ("power", DialerMode::Power, "When agents free up, dials round(lines_per_free_agent × idle agents with the skill) minus the dials still ringing."),
+        ("predictive", DialerMode::Predictive, "Dials ahead of agents freeing up, pacing itself from the observed live-answer rate to keep abandoned calls under abandon_cap."),
+    ];
 }
 
 /// A value constant over the run, or one per interval of the measured window

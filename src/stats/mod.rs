@@ -313,6 +313,87 @@ impl GroupCounters {
     }
 }
 
+/// What a campaign's dialer did in one interval (counted when it happened).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DialCell {
+    pub dials: u64,
+    /// First dials of a record of the list.
+    pub records: u64,
+    pub live_answers: u64,
+    /// Connected calls, and the time their agent had been idle or waiting
+    /// for a dial's outcome just before (µs).
+    pub connects_timed: u64,
+    pub idle_before_connect_us: u128,
+}
+
+impl DialCell {
+    pub fn merge(&mut self, o: &DialCell) {
+        self.dials += o.dials;
+        self.records += o.records;
+        self.live_answers += o.live_answers;
+        self.connects_timed += o.connects_timed;
+        self.idle_before_connect_us += o.idle_before_connect_us;
+    }
+}
+
+/// A campaign over one replication: its dialer's counts, and the calls of
+/// its live answers (answered = connected, abandoned = silent calls).
+#[derive(Debug, Clone, Default)]
+pub struct CampaignCounters {
+    pub dials: DialCell,
+    pub intervals: Vec<DialCell>,
+    pub calls: QueueCounters,
+}
+
+/// Campaign metrics, in report order.
+pub const CAMPAIGN_METRICS: [&str; 11] = [
+    "dials",
+    "live_answers",
+    "connects",
+    "abandoned",
+    "abandon_rate",
+    "cap_breached",
+    "contacts_per_agent_hour",
+    "list_penetration",
+    "talk_s",
+    "idle_between_calls_s",
+    "records_dialled",
+];
+
+/// Values of [`CAMPAIGN_METRICS`]: `logged_us` is the time on the floor of
+/// the agents holding the campaign's skill; `list_size` the records in its list.
+pub fn campaign_metrics(
+    d: &DialCell,
+    calls: &CallCounts,
+    logged_us: u128,
+    list_size: Option<u64>,
+    cap: f64,
+) -> [f64; CAMPAIGN_METRICS.len()] {
+    let us = MICROS_PER_SEC as f64;
+    let abandon_rate = ratio(calls.abandoned as f64, d.live_answers as f64);
+    let breached = if abandon_rate.is_finite() {
+        (abandon_rate > cap) as u8 as f64
+    } else {
+        f64::NAN
+    };
+    [
+        d.dials as f64,
+        d.live_answers as f64,
+        calls.answered as f64,
+        calls.abandoned as f64,
+        abandon_rate,
+        breached,
+        ratio(calls.answered as f64, hours(logged_us)),
+        list_size.map_or(f64::NAN, |n| d.records as f64 / n as f64),
+        ratio(calls.talk_sum_us as f64 / us, calls.answered as f64),
+        ratio(
+            d.idle_before_connect_us as f64 / us,
+            d.connects_timed as f64,
+        ),
+        d.records as f64,
+    ]
+}
+
 /// Cost per handled call: the metric of the total that no single group has.
 pub const TOTAL_METRICS: [&str; 1] = ["cost_per_handled_call"];
 
@@ -327,6 +408,8 @@ pub struct ReplicationStats {
     pub replication: u32,
     pub queues: Vec<QueueCounters>,
     pub groups: Vec<GroupCounters>,
+    /// Outbound campaigns (empty without).
+    pub campaigns: Vec<CampaignCounters>,
     /// Length of each agent-time cell (µs): the intervals, then the drain if any.
     pub cell_us: Vec<u64>,
     /// Every call generated, warm-up included.
