@@ -26,6 +26,8 @@ pub enum EventKind {
     Dial(u32),
     /// Campaign `0` opens, closes or has a retry due: its dialer looks again.
     Campaign(u32),
+    /// The caller tagged `0` calls again if it abandoned.
+    Retrial(u32),
 }
 
 impl EventKind {
@@ -38,6 +40,7 @@ impl EventKind {
             EventKind::Hold(id) => (3, id),
             EventKind::Dial(id) => (4, id),
             EventKind::Campaign(id) => (5, id),
+            EventKind::Retrial(id) => (6, id),
         };
         debug_assert!(id <= MAX_ID);
         kind << ID_BITS | id as u64
@@ -52,6 +55,7 @@ impl EventKind {
             3 => EventKind::Hold(id),
             4 => EventKind::Dial(id),
             5 => EventKind::Campaign(id),
+            6 => EventKind::Retrial(id),
             _ => EventKind::Drain,
         }
     }
@@ -232,6 +236,7 @@ mod tests {
             EventKind::Hold(MAX_ID),
             EventKind::Dial(5),
             EventKind::Campaign(MAX_ID),
+            EventKind::Retrial(9),
         ] {
             assert_eq!(EventKind::decode(kind.encode()), kind);
         }

@@ -34,6 +34,8 @@ pub enum StreamKind {
     RetryDelay = 12,
     /// A preview dialer's preview times.
     Preview = 13,
+    /// Whether an abandoning caller would call again, after what delay, and its new patience.
+    Retrial = 14,
 }
 
 /// One independent random stream.

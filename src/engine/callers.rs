@@ -25,6 +25,8 @@ pub(super) struct CallerSource {
     balk: Option<(Stream, f64)>,
     /// With `escalation`: its stream, the probability and the talk before escalating.
     difficult: Option<(Stream, f64, Sampler)>,
+    /// With `retrial`: its stream, the probability and the delay.
+    retrial: Option<(Stream, f64, Sampler)>,
     pub sl_threshold_us: u64,
 }
 
@@ -83,6 +85,17 @@ impl CallerSource {
                         e.after.sampler(),
                     )
                 }),
+            retrial: queue
+                .retrial
+                .as_ref()
+                .filter(|r| r.probability > 0.0)
+                .map(|r| {
+                    (
+                        stream(StreamKind::Retrial),
+                        r.probability,
+                        r.delay.sampler(),
+                    )
+                }),
             sl_threshold_us: queue.service_level_threshold.micros(),
         }
     }
@@ -93,10 +106,40 @@ impl CallerSource {
         self.by_interval.is_some()
     }
 
-    /// A caller arriving at `now` in interval `k` (its distributions'
-    /// interval); the flag says whether it balks should it find no idle agent.
+    /// Whether callers of this queue may call again after abandoning.
+    #[inline]
+    pub fn retries(&self) -> bool {
+        self.retrial.is_some()
+    }
+
+    /// For a caller who may abandon: after what delay it would call again
+    /// if it does (`NEVER`: it would not).
+    pub fn retry_delay(&mut self) -> u64 {
+        let Some((rng, p, delay)) = &mut self.retrial else {
+            return NEVER;
+        };
+        if rng.unit_f64() < *p {
+            delay.sample(rng)
+        } else {
+            NEVER
+        }
+    }
+
+    /// A caller calling again at `now` (interval `k`): the same need (talk,
+    /// wrap-up, difficulty), a new patience drawn from the retrial stream.
+    pub fn recall(&mut self, call: &mut WaitingCall, now: u64, k: usize) {
+        self.select(k);
+        let (rng, _, _) = self.retrial.as_mut().expect("the queue has retrials");
+        call.arrival = now;
+        call.deadline = match &self.patience {
+            Some(p) => now.saturating_add(p.sample(rng)),
+            None => NEVER,
+        };
+    }
+
+    /// Makes interval `k`'s distributions current.
     #[inline(always)]
-    pub fn draw(&mut self, now: u64, k: usize) -> (WaitingCall, bool) {
+    fn select(&mut self, k: usize) {
         if k != self.current {
             if let Some(all) = &self.by_interval {
                 let (h, p, w) = all[k.min(all.len() - 1)].clone();
@@ -104,6 +147,13 @@ impl CallerSource {
                 self.current = k;
             }
         }
+    }
+
+    /// A caller arriving at `now` in interval `k` (its distributions'
+    /// interval); the flag says whether it balks should it find no idle agent.
+    #[inline(always)]
+    pub fn draw(&mut self, now: u64, k: usize) -> (WaitingCall, bool) {
+        self.select(k);
         let deadline = match &self.patience {
             Some(p) => now.saturating_add(p.sample(&mut self.patience_rng)),
             None => NEVER,

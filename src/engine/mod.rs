@@ -24,6 +24,7 @@ mod closing;
 mod dialer;
 mod escalation;
 mod floor;
+mod retrial;
 pub mod staffing;
 
 use crate::event::{EventKind, EventQueue};
@@ -141,6 +142,8 @@ pub struct Simulation<'a> {
     first_campaign_queue: usize,
     /// An agent became idle since the dialers last looked.
     agent_went_idle: bool,
+    /// Per retrial tag: the queue and the call of a caller who would call again.
+    retry_calls: Vec<(u32, WaitingCall)>,
     queue_stats: Vec<QueueCounters>,
     group_stats: Vec<GroupCounters>,
     now: u64,
@@ -267,6 +270,7 @@ impl<'a> Simulation<'a> {
             outbound: Outbound::new(sc, seed, rep, grid.intervals),
             first_campaign_queue: sc.queues.len(),
             agent_went_idle: false,
+            retry_calls: Vec::new(),
             queue_stats: routed()
                 .map(|_| QueueCounters::with_intervals(grid.intervals))
                 .collect(),
@@ -277,6 +281,9 @@ impl<'a> Simulation<'a> {
         };
         if needs_presence {
             sim.router.waiting().count_presence();
+        }
+        if sc.queues.iter().any(|q| q.retrial.is_some()) {
+            sim.router.waiting().follow_tags();
         }
         sim.open_campaigns();
         sim
@@ -337,6 +344,7 @@ impl<'a> Simulation<'a> {
                     EventKind::Hold(agent) => self.on_hold_end(agent, t_event),
                     EventKind::Dial(id) => self.on_dial_outcome(id, t_event),
                     EventKind::Campaign(c) => self.on_campaign_wake(c as usize, t_event),
+                    EventKind::Retrial(tag) => self.on_retrial(tag, t_event),
                 }
             } else {
                 self.now = arrival;
@@ -409,6 +417,28 @@ impl<'a> Simulation<'a> {
             0
         };
         let (call, balks) = src.draw(now, k);
+        let retry = if src.retries() {
+            src.retry_delay()
+        } else {
+            NEVER
+        };
+        self.offer(q, call, balks, retry, false, now);
+    }
+
+    /// `call` is offered to queue `q` at `now`: answered at once, blocked,
+    /// balking, or waiting. `retry`: after what delay the caller would call
+    /// again if it abandons ([`NEVER`]: it would not); `retrial`: the caller
+    /// is calling again.
+    #[inline(always)]
+    fn offer(
+        &mut self,
+        q: usize,
+        call: WaitingCall,
+        balks: bool,
+        retry: u64,
+        retrial: bool,
+        now: u64,
+    ) {
         let cell = self.cur_cell;
         if let Some(lines) = &mut self.lines {
             while lines.talking.peek().is_some_and(|&Reverse(t)| t <= now) {
@@ -422,7 +452,9 @@ impl<'a> Simulation<'a> {
         }
         if let Some(agent) = self.router.pick_for_arrival(q) {
             if cell != NO_CELL {
-                self.queue_stats[q].intervals[cell].offered += 1;
+                let c = &mut self.queue_stats[q].intervals[cell];
+                c.offered += 1;
+                c.retrials += retrial as u64;
             }
             let end = self.answer(agent, q, &call, now, cell);
             self.schedule_agent(agent, end);
@@ -436,14 +468,22 @@ impl<'a> Simulation<'a> {
         if cell != NO_CELL {
             let c = &mut self.queue_stats[q].intervals[cell];
             c.offered += 1;
+            c.retrials += retrial as u64;
             if balks {
                 c.abandoned += 1;
                 c.balked += 1;
                 c.abandoned_in_sl += 1;
             }
         }
-        if !balks {
+        if retry != NEVER {
+            self.follow_retry(q, call, balks, retry, now);
+            if balks {
+                return;
+            }
+        } else if !balks {
             self.router.enqueue(q, call);
+        }
+        if !balks {
             self.rearm_overflow(now);
         }
     }

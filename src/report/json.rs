@@ -162,6 +162,7 @@ impl Serialize for Replication<'_> {
             v.extend(named(&TOTAL_METRICS, &r.total_extra, k));
             v.extend(super::escalation_part(r, None, k));
             v.extend(super::blocked_part(r, None, k));
+            v.extend(super::retrial_part(r, None, k));
             v
         };
         m.serialize_entry(
@@ -235,6 +236,7 @@ impl Serialize for ReplicationList<'_> {
                 let values = |k: Option<usize>| {
                     let mut v = named(&CALL_METRICS, &r.queues[i], k);
                     v.extend(super::escalation_part(r, Some(i), k));
+                    v.extend(super::retrial_part(r, Some(i), k));
                     v
                 };
                 seq.serialize_element(&PlainScope {

@@ -36,6 +36,37 @@ pub struct EscalationReport {
     pub groups: Vec<BlockedValues>,
 }
 
+/// Values of one metric set for the total and each queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSet<const N: usize> {
+    pub total: Values<N>,
+    pub queues: Vec<Values<N>>,
+}
+
+impl<const N: usize> QueueSet<N> {
+    /// `f` applied to the total's and every queue's counts, whole run and by interval.
+    fn of(
+        s: &ReplicationStats,
+        total: &QueueCounters,
+        f: impl Fn(&crate::stats::CallCounts) -> [f64; N],
+    ) -> Self {
+        let cells = s.cell_us.len();
+        let values = |q: &QueueCounters| Values {
+            whole: f(&q.calls),
+            intervals: (0..cells)
+                .map(|c| match q.intervals.get(c) {
+                    Some(cell) => f(&cell.calls),
+                    None => f(&Default::default()),
+                })
+                .collect(),
+        };
+        QueueSet {
+            total: values(total),
+            queues: s.queues.iter().map(values).collect(),
+        }
+    }
+}
+
 /// Campaign-metric values.
 pub type CampaignValues = Values<{ crate::stats::CAMPAIGN_METRICS.len() }>;
 
@@ -52,6 +83,8 @@ pub struct ReplicationMetrics {
     pub escalation: Option<EscalationReport>,
     /// One per campaign.
     pub campaigns: Vec<CampaignValues>,
+    /// Retrials of the total and each queue, when some queue has them.
+    pub retrial: Option<QueueSet<{ crate::stats::RETRIAL_METRICS.len() }>>,
     pub calls_generated: u64,
     pub events: u64,
 }
@@ -110,6 +143,11 @@ impl ReplicationMetrics {
                 .iter()
                 .any(|q| q.escalation.is_some())
                 .then(|| escalation_report(s, &total_queue, &total_group)),
+            retrial: sc
+                .queues
+                .iter()
+                .any(|q| q.retrial.is_some())
+                .then(|| QueueSet::of(s, &total_queue, crate::stats::retrial_metrics)),
             campaigns: s
                 .campaigns
                 .iter()

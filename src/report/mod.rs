@@ -245,6 +245,22 @@ pub(crate) fn escalation_part(
     }
 }
 
+/// Retrial metrics of the total (`None`) or queue `q`, when reported.
+pub(crate) fn retrial_part(
+    r: &ReplicationMetrics,
+    q: Option<usize>,
+    k: Option<usize>,
+) -> Vec<(&'static str, f64)> {
+    match &r.retrial {
+        Some(set) => named(
+            &crate::stats::RETRIAL_METRICS,
+            q.map_or(&set.total, |q| &set.queues[q]),
+            k,
+        ),
+        None => Vec::new(),
+    }
+}
+
 /// Blocked-time metrics of the total (`None`) or group `g`, when reported.
 pub(crate) fn blocked_part(
     r: &ReplicationMetrics,
@@ -288,6 +304,10 @@ impl Summary {
             total_parts.push(&|r, k| escalation_part(r, None, k));
             total_parts.push(&|r, k| blocked_part(r, None, k));
         }
+        let retrial = reps.first().is_some_and(|r| r.retrial.is_some());
+        if retrial {
+            total_parts.push(&|r, k| retrial_part(r, None, k));
+        }
         let total = ScopeSummary {
             name: "total".to_string(),
             metrics: scope_metrics(reps, &total_parts, None),
@@ -303,6 +323,10 @@ impl Summary {
                 let esc = move |r: &ReplicationMetrics, k| escalation_part(r, Some(q), k);
                 if escalation {
                     parts.push(&esc);
+                }
+                let ret = move |r: &ReplicationMetrics, k| retrial_part(r, Some(q), k);
+                if retrial {
+                    parts.push(&ret);
                 }
                 ScopeSummary {
                     name: queue.name.clone(),

@@ -495,6 +495,15 @@ impl Router {
         self.waiting.push(queue, call);
     }
 
+    /// Puts a call at the back of `queue` with a tag ([`waiting::Waiting::new_tag`]).
+    pub fn enqueue_tagged(&mut self, queue: usize, call: WaitingCall, tag: u32) {
+        let watch = self.queue_info[queue].head;
+        if watch != HeadWatch::Nobody && self.waiting.is_empty(queue) {
+            self.head_changed(queue, watch, Some(call.arrival));
+        }
+        self.waiting.push_tagged(queue, call, tag);
+    }
+
     /// Tells whoever follows queue `q`'s head that it is now the call that
     /// arrived at `arrival`, or that the queue is empty (`None`).
     #[inline(never)]

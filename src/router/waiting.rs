@@ -41,6 +41,21 @@ struct Presence {
     expired_total: u64,
 }
 
+/// Tag of a call nobody follows.
+pub const NO_TAG: u32 = u32::MAX;
+
+/// Which followed calls were answered: for retrials, a caller who would call
+/// again if it abandons is tagged, and the tag says later whether it was
+/// answered (abandonment being lazy, an expired caller may still sit in its
+/// queue when its retry falls due).
+#[derive(Debug, Default)]
+struct Tags {
+    /// Per queue: the tag of each waiting call, in queue order.
+    queues: Vec<VecDeque<u32>>,
+    answered: Vec<bool>,
+    free: Vec<u32>,
+}
+
 /// The waiting calls of every queue.
 #[derive(Debug)]
 pub struct Waiting {
@@ -50,6 +65,7 @@ pub struct Waiting {
     /// Calls in all queues, expired ones not yet dropped included.
     len_total: u64,
     presence: Option<Presence>,
+    tags: Option<Box<Tags>>,
 }
 
 impl Waiting {
@@ -59,6 +75,45 @@ impl Waiting {
             head_seq: vec![0; queues],
             len_total: 0,
             presence: None,
+            tags: None,
+        }
+    }
+
+    /// Starts following tagged calls (before any call waits).
+    pub fn follow_tags(&mut self) {
+        self.tags = Some(Box::new(Tags {
+            queues: (0..self.queues.len()).map(|_| VecDeque::new()).collect(),
+            ..Tags::default()
+        }));
+    }
+
+    /// A new tag (recycled once its answer was taken).
+    pub fn new_tag(&mut self) -> u32 {
+        let t = self.tags.as_mut().expect("tags are followed");
+        match t.free.pop() {
+            Some(tag) => {
+                t.answered[tag as usize] = false;
+                tag
+            }
+            None => {
+                t.answered.push(false);
+                (t.answered.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Whether the call tagged `tag` was answered; the tag is free again.
+    pub fn take_answered(&mut self, tag: u32) -> bool {
+        let t = self.tags.as_mut().expect("tags are followed");
+        t.free.push(tag);
+        t.answered[tag as usize]
+    }
+
+    /// Puts `call` at the back of queue `q` with `tag`.
+    pub fn push_tagged(&mut self, q: usize, call: WaitingCall, tag: u32) {
+        self.push(q, call);
+        if let Some(t) = &mut self.tags {
+            *t.queues[q].back_mut().expect("just pushed") = tag;
         }
     }
 
@@ -103,6 +158,9 @@ impl Waiting {
         }
         self.queues[q].push_back(call);
         self.len_total += 1;
+        if let Some(t) = &mut self.tags {
+            t.queues[q].push_back(NO_TAG);
+        }
     }
 
     /// Calls in queue `q`, expired ones not yet dropped included.
@@ -110,9 +168,21 @@ impl Waiting {
         self.queues[q].len()
     }
 
-    /// Removes the head (answered, or expired).
+    /// Removes the head: it is answered.
     #[inline(always)]
     pub fn pop(&mut self, q: usize) -> Option<WaitingCall> {
+        let call = self.remove_head(q)?;
+        if let Some(t) = &mut self.tags {
+            let tag = t.queues[q].pop_front().expect("a tag per call");
+            if tag != NO_TAG {
+                t.answered[tag as usize] = true;
+            }
+        }
+        Some(call)
+    }
+
+    #[inline(always)]
+    fn remove_head(&mut self, q: usize) -> Option<WaitingCall> {
         let call = self.queues[q].pop_front()?;
         self.head_seq[q] += 1;
         self.len_total -= 1;
@@ -141,7 +211,10 @@ impl Waiting {
                 p.expired_total -= 1;
             }
             abandoned(q, &head);
-            self.pop(q);
+            self.remove_head(q);
+            if let Some(t) = &mut self.tags {
+                t.queues[q].pop_front();
+            }
             dropped = true;
         }
         dropped
@@ -198,6 +271,9 @@ impl Waiting {
             for call in waiting.drain(..) {
                 f(q, &call);
             }
+        }
+        if let Some(t) = &mut self.tags {
+            t.queues.iter_mut().for_each(VecDeque::clear);
         }
         self.len_total = 0;
     }

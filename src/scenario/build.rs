@@ -207,6 +207,10 @@ fn queue(q: QueueSpec, default_threshold: SimTime, default_target: Option<f64>) 
             supervisor_time: e.supervisor_time.0,
             hold_patience: e.hold_patience.map(|d| d.0),
         }),
+        retrial: q.retrial.map(|r| super::Retrial {
+            probability: r.probability.0,
+            delay: r.delay.0,
+        }),
     }
 }
 
@@ -255,6 +259,7 @@ fn campaign(c: CampaignSpec) -> (Campaign, Queue) {
         max_waiting: None,
         overflow: Vec::new(),
         escalation: None,
+        retrial: None,
     };
     let campaign = Campaign {
         name: c.name.0,

@@ -101,8 +101,20 @@ file_object! {
         opt overflow: NonEmpty<StageSpec>,
         /// Difficult calls: the agent talks for `after`, then hands the caller to a supervisor (a group with role "supervisor").
         opt escalation: EscalationSpec,
+        /// A caller who abandons (balking included) calls again after `delay` with `probability`: a new offered call, counted in `retrials`.
+        opt retrial: RetrialSpec,
     }
     check = |ck, obj, value| value.is_none_or(|q| check_overflow(ck, &obj.path, q));
+}
+
+file_object! {
+    /// Callers who abandon and call again.
+    pub struct RetrialSpec ("retrial") {
+        /// Share of abandoning callers who call again.
+        req probability: Probability,
+        /// Time between the abandonment and the new call.
+        req delay: Dist,
+    }
 }
 
 file_object! {

@@ -185,6 +185,15 @@ pub struct Queue {
     pub overflow: Vec<OverflowStage>,
     /// Escalation of difficult calls to supervisors.
     pub escalation: Option<Escalation>,
+    /// Abandoning callers who call again.
+    pub retrial: Option<Retrial>,
+}
+
+/// Abandoning callers of a queue who call again.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Retrial {
+    pub probability: f64,
+    pub delay: DurationDist,
 }
 
 /// Difficult calls of a queue and what happens when they escalate.

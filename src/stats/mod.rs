@@ -53,6 +53,8 @@ pub struct CallCounts {
     pub supervisor_zero_waits: u64,
     /// Time escalated callers waited on hold before a supervisor took them.
     pub supervisor_wait_sum_us: u128,
+    /// Offered calls that were callers calling again after abandoning.
+    pub retrials: u64,
 }
 
 impl CallCounts {
@@ -77,6 +79,7 @@ impl CallCounts {
         self.escalation_abandoned += o.escalation_abandoned;
         self.supervisor_zero_waits += o.supervisor_zero_waits;
         self.supervisor_wait_sum_us += o.supervisor_wait_sum_us;
+        self.retrials += o.retrials;
     }
 
     /// Rank (1-based, zero waits first) of quantile `q` among answered calls.
@@ -552,6 +555,14 @@ pub fn supervisor_wait_quantile_s(c: &CallCounts, q: f64, at_rank: impl Fn(u64) 
         return 0.0;
     }
     at_rank(rank - c.supervisor_zero_waits) as f64 / MICROS_PER_SEC as f64
+}
+
+/// Queue metrics reported when some queue has retrials.
+pub const RETRIAL_METRICS: [&str; 1] = ["retrials"];
+
+/// Values of [`RETRIAL_METRICS`].
+pub fn retrial_metrics(c: &CallCounts) -> [f64; RETRIAL_METRICS.len()] {
+    [c.retrials as f64]
 }
 
 /// Agent metrics reported when some queue escalates.

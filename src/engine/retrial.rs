@@ -1,0 +1,70 @@
+//! Callers who abandon and call again. A caller of a queue with `retrial`
+//! draws on arrival (from its own stream) whether it would call again if it
+//! abandons, and after what delay. A waiting caller who would is tagged in
+//! its queue, and a timer is set at its deadline + delay: abandonment being
+//! lazy, the tag tells then whether it was answered before its deadline; if
+//! not, it abandoned at its deadline and calls again now — a new offered
+//! call with the same need (talk, wrap-up), a new patience, counted in
+//! `retrials`. A balking caller who would call again does so after its delay.
+//! Blocked callers do not.
+
+use super::Simulation;
+use crate::event::EventKind;
+use crate::router::{WaitingCall, NEVER};
+
+impl Simulation<'_> {
+    /// `call` of queue `q` would call again `delay` after abandoning: follow it
+    /// (and queue it unless it balks).
+    #[cold]
+    pub(super) fn follow_retry(
+        &mut self,
+        q: usize,
+        call: WaitingCall,
+        balks: bool,
+        delay: u64,
+        now: u64,
+    ) {
+        let waiting = self.router.waiting();
+        let tag = waiting.new_tag();
+        let at = if balks {
+            now.saturating_add(delay)
+        } else if call.deadline == NEVER {
+            // A patient caller never abandons: nothing to follow.
+            waiting.take_answered(tag);
+            self.router.enqueue(q, call);
+            return;
+        } else {
+            self.router.enqueue_tagged(q, call, tag);
+            call.deadline.saturating_add(delay)
+        };
+        let i = tag as usize;
+        if i >= self.retry_calls.len() {
+            self.retry_calls.resize(i + 1, (0, call));
+        }
+        self.retry_calls[i] = (q as u32, call);
+        if at < self.stop_at {
+            self.events.push(at, EventKind::Retrial(tag));
+        } else {
+            // Past the end: it will never be looked at.
+            self.router.waiting().take_answered(tag);
+        }
+    }
+
+    /// The timer of the caller tagged `tag` fires at `now`: if it was not
+    /// answered, it abandoned and calls again.
+    pub(super) fn on_retrial(&mut self, tag: u32, now: u64) {
+        self.events.pop();
+        if self.router.waiting().take_answered(tag) {
+            return;
+        }
+        let (q, mut call) = self.retry_calls[tag as usize];
+        let q = q as usize;
+        self.calls_generated += 1;
+        let k = self.grid.profile_index(now);
+        let src = &mut self.callers[q];
+        src.recall(&mut call, now, k);
+        let retry = src.retry_delay();
+        self.offer(q, call, false, retry, true, now);
+        self.after_routing(now);
+    }
+}
