@@ -36,6 +36,8 @@ pub enum StreamKind {
     Preview = 13,
     /// Whether an abandoning caller would call again, after what delay, and its new patience.
     Retrial = 14,
+    /// Whether a caller offered a callback accepts it.
+    Callback = 15,
 }
 
 /// One independent random stream.

@@ -140,6 +140,7 @@ impl Simulation<'_> {
                 c.unresolved += 1;
             }
         });
+        self.settle_callbacks();
         for q in &mut self.queue_stats {
             let mut total = crate::stats::CallCounts::default();
             for cell in &q.intervals {

@@ -19,6 +19,7 @@
 
 mod accounting;
 pub mod arrivals;
+mod callback;
 mod callers;
 mod closing;
 mod dialer;
@@ -34,6 +35,7 @@ use crate::scenario::{Closing, Scenario};
 use crate::stats::{GroupCounters, QueueCounters, ReplicationStats};
 use accounting::{Grid, NO_CELL};
 use arrivals::{ArrivalCalendar, ArrivalProcess};
+use callback::Callbacks;
 use callers::CallerSource;
 use dialer::Outbound;
 use escalation::{Desk, DIFFICULT};
@@ -140,6 +142,10 @@ pub struct Simulation<'a> {
     outbound: Option<Box<Outbound>>,
     /// Router index of the first campaign queue (the number of inbound queues).
     first_campaign_queue: usize,
+    /// Router index of the first callback queue.
+    first_callback_queue: usize,
+    /// Callbacks (`None`: no queue offers them).
+    callbacks: Option<Box<Callbacks>>,
     /// An agent became idle since the dialers last looked.
     agent_went_idle: bool,
     /// Per retrial tag: the queue and the call of a caller who would call again.
@@ -179,8 +185,13 @@ impl<'a> Simulation<'a> {
                 ArrivalProcess::new(sc, &queue.arrivals.rate_per_hour, factor, rng)
             })
             .collect();
-        // Inbound queues, then the queue of each campaign's live answers.
-        let routed = || sc.queues.iter().chain(&sc.campaign_queues);
+        // Inbound queues, the queue of each campaign's live answers, of each queue's callbacks.
+        let routed = || {
+            sc.queues
+                .iter()
+                .chain(&sc.campaign_queues)
+                .chain(&sc.callback_queues)
+        };
         let callers = routed()
             .enumerate()
             .map(|(q, queue)| CallerSource::new(queue, seed, rep, q as u64))
@@ -269,6 +280,8 @@ impl<'a> Simulation<'a> {
             desk: Desk::new(sc, seed, rep),
             outbound: Outbound::new(sc, seed, rep, grid.intervals),
             first_campaign_queue: sc.queues.len(),
+            first_callback_queue: sc.queues.len() + sc.campaign_queues.len(),
+            callbacks: Callbacks::new(sc, seed, rep),
             agent_went_idle: false,
             retry_calls: Vec::new(),
             queue_stats: routed()
@@ -475,6 +488,9 @@ impl<'a> Simulation<'a> {
                 c.abandoned_in_sl += 1;
             }
         }
+        if !balks && self.callbacks.is_some() && self.callback_taken(q, &call, now, cell) {
+            return;
+        }
         if retry != NEVER {
             self.follow_retry(q, call, balks, retry, now);
             if balks {
@@ -636,7 +652,7 @@ impl<'a> Simulation<'a> {
         if difficult {
             self.begin_difficult(agent, q, call, cell);
         }
-        if q >= self.first_campaign_queue {
+        if q >= self.first_campaign_queue && q < self.first_callback_queue {
             self.on_connect(q);
         }
         end

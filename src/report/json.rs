@@ -163,6 +163,7 @@ impl Serialize for Replication<'_> {
             v.extend(super::escalation_part(r, None, k));
             v.extend(super::blocked_part(r, None, k));
             v.extend(super::retrial_part(r, None, k));
+            v.extend(super::callback_part(r, None, k));
             v
         };
         m.serialize_entry(
@@ -237,6 +238,7 @@ impl Serialize for ReplicationList<'_> {
                     let mut v = named(&CALL_METRICS, &r.queues[i], k);
                     v.extend(super::escalation_part(r, Some(i), k));
                     v.extend(super::retrial_part(r, Some(i), k));
+                    v.extend(super::callback_part(r, Some(i), k));
                     v
                 };
                 seq.serialize_element(&PlainScope {

@@ -85,6 +85,8 @@ pub struct ReplicationMetrics {
     pub campaigns: Vec<CampaignValues>,
     /// Retrials of the total and each queue, when some queue has them.
     pub retrial: Option<QueueSet<{ crate::stats::RETRIAL_METRICS.len() }>>,
+    /// Callbacks of the total and each queue, when some queue offers them.
+    pub callback: Option<QueueSet<{ crate::stats::CALLBACK_METRICS.len() }>>,
     pub calls_generated: u64,
     pub events: u64,
 }
@@ -148,6 +150,11 @@ impl ReplicationMetrics {
                 .iter()
                 .any(|q| q.retrial.is_some())
                 .then(|| QueueSet::of(s, &total_queue, crate::stats::retrial_metrics)),
+            callback: sc
+                .queues
+                .iter()
+                .any(|q| q.callback.is_some())
+                .then(|| QueueSet::of(s, &total_queue, crate::stats::callback_metrics)),
             campaigns: s
                 .campaigns
                 .iter()

@@ -261,6 +261,22 @@ pub(crate) fn retrial_part(
     }
 }
 
+/// Callback metrics of the total (`None`) or queue `q`, when reported.
+pub(crate) fn callback_part(
+    r: &ReplicationMetrics,
+    q: Option<usize>,
+    k: Option<usize>,
+) -> Vec<(&'static str, f64)> {
+    match &r.callback {
+        Some(set) => named(
+            &crate::stats::CALLBACK_METRICS,
+            q.map_or(&set.total, |q| &set.queues[q]),
+            k,
+        ),
+        None => Vec::new(),
+    }
+}
+
 /// Blocked-time metrics of the total (`None`) or group `g`, when reported.
 pub(crate) fn blocked_part(
     r: &ReplicationMetrics,
@@ -308,6 +324,10 @@ impl Summary {
         if retrial {
             total_parts.push(&|r, k| retrial_part(r, None, k));
         }
+        let callback = reps.first().is_some_and(|r| r.callback.is_some());
+        if callback {
+            total_parts.push(&|r, k| callback_part(r, None, k));
+        }
         let total = ScopeSummary {
             name: "total".to_string(),
             metrics: scope_metrics(reps, &total_parts, None),
@@ -327,6 +347,10 @@ impl Summary {
                 let ret = move |r: &ReplicationMetrics, k| retrial_part(r, Some(q), k);
                 if retrial {
                     parts.push(&ret);
+                }
+                let cb = move |r: &ReplicationMetrics, k| callback_part(r, Some(q), k);
+                if callback {
+                    parts.push(&cb);
                 }
                 ScopeSummary {
                     name: queue.name.clone(),

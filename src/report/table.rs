@@ -195,6 +195,26 @@ impl Summary {
                 metric_column(&mut calls, header, &scopes, metric, Fmt::Count);
             }
         }
+        let has = |metric: &str| self.total.metrics.iter().any(|(m, _)| *m == metric);
+        if has("retrials") {
+            metric_column(&mut calls, "retrials", &scopes, "retrials", Fmt::Count);
+        }
+        if has("callbacks_accepted") {
+            metric_column(
+                &mut calls,
+                "callbacks",
+                &scopes,
+                "callbacks_accepted",
+                Fmt::Count,
+            );
+            metric_column(
+                &mut calls,
+                "callback wait s",
+                &scopes,
+                "callback_wait_s",
+                Fmt::Secs,
+            );
+        }
         metric_column(&mut calls, "unresolved", &scopes, "unresolved", Fmt::Count);
         metric_column(&mut calls, "AHT s", &scopes, "aht_s", Fmt::Secs);
         out.push_str(&calls.render());

@@ -186,9 +186,13 @@ impl Router {
     /// [`Router::new`], indexing the skills held by more than `scan_limit`
     /// groups (the answer does not depend on it: tests compare).
     pub fn with_scan_limit(sc: &Scenario, rng: Stream, scan_limit: usize) -> Router {
-        // Inbound queues, then the queue of each campaign's live answers.
-        let queues: Vec<&crate::scenario::Queue> =
-            sc.queues.iter().chain(&sc.campaign_queues).collect();
+        // Inbound queues, the queue of each campaign's live answers, of each queue's callbacks.
+        let queues: Vec<&crate::scenario::Queue> = sc
+            .queues
+            .iter()
+            .chain(&sc.campaign_queues)
+            .chain(&sc.callback_queues)
+            .collect();
         let mut agents = Vec::with_capacity(sc.agent_count() as usize);
         let mut pools = Vec::with_capacity(sc.agent_groups.len());
         for (g, group) in sc.agent_groups.iter().enumerate() {

@@ -119,6 +119,12 @@ fn model(ck: &mut Checker, spec: ScenarioSpec) -> Option<Scenario> {
         .map_or(DEFAULT_SERVICE_LEVEL_THRESHOLD, |d| d.0);
     let target = spec.service_level_target.map(|t| t.0);
     let skills: Vec<String> = spec.skills.0.into_iter().map(|n| n.0).collect();
+    let callback_priorities: Vec<Option<i32>> = spec
+        .queues
+        .0
+        .iter()
+        .map(|q| q.callback.as_ref().and_then(|c| c.priority.map(|p| p.0)))
+        .collect();
     let queues: Vec<Queue> = spec
         .queues
         .0
@@ -134,6 +140,14 @@ fn model(ck: &mut Checker, spec: ScenarioSpec) -> Option<Scenario> {
         .campaigns
         .map(|c| c.0.into_iter().map(campaign).unzip())
         .unwrap_or_default();
+    let mut callback_of = vec![None; queues.len()];
+    let mut callback_queues = Vec::new();
+    for (i, q) in queues.iter().enumerate() {
+        if q.callback.is_some() {
+            callback_of[i] = Some(callback_queues.len());
+            callback_queues.push(callback_queue(q, callback_priorities[i]));
+        }
+    }
     let routing = spec.routing.map_or(Routing::default(), |r| Routing {
         agent_selection: r.agent_selection.unwrap_or_default(),
         call_selection: r.call_selection.unwrap_or_default(),
@@ -157,6 +171,8 @@ fn model(ck: &mut Checker, spec: ScenarioSpec) -> Option<Scenario> {
         routing,
         campaigns,
         campaign_queues,
+        callback_queues,
+        callback_of,
     })
 }
 
@@ -211,6 +227,27 @@ fn queue(q: QueueSpec, default_threshold: SimTime, default_target: Option<f64>) 
             probability: r.probability.0,
             delay: r.delay.0,
         }),
+        callback: q.callback.map(|c| super::Callback {
+            offer_when_wait_over: c.offer_when_wait_over.0,
+            accept_probability: c.accept_probability.0,
+        }),
+    }
+}
+
+/// The queue of a queue's accepted callbacks: its skill, the given priority
+/// (default one below the queue's), callers who never hang up.
+fn callback_queue(q: &Queue, priority: Option<i32>) -> Queue {
+    Queue {
+        name: format!("{} (callbacks)", q.name),
+        priority: priority.unwrap_or(q.priority.saturating_sub(1)),
+        patience: None,
+        balk_probability: None,
+        max_waiting: None,
+        overflow: Vec::new(),
+        escalation: None,
+        retrial: None,
+        callback: None,
+        ..q.clone()
     }
 }
 
@@ -260,6 +297,7 @@ fn campaign(c: CampaignSpec) -> (Campaign, Queue) {
         overflow: Vec::new(),
         escalation: None,
         retrial: None,
+        callback: None,
     };
     let campaign = Campaign {
         name: c.name.0,

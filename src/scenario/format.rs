@@ -103,8 +103,26 @@ file_object! {
         opt escalation: EscalationSpec,
         /// A caller who abandons (balking included) calls again after `delay` with `probability`: a new offered call, counted in `retrials`.
         opt retrial: RetrialSpec,
+        /// Callers whose predicted wait exceeds `offer_when_wait_over` are offered a callback; those who accept hang up and are called back when an agent is free.
+        opt callback: CallbackSpec,
     }
     check = |ck, obj, value| value.is_none_or(|q| check_overflow(ck, &obj.path, q));
+}
+
+file_object! {
+    /// Callbacks offered to callers facing a long wait. The wait is predicted
+    /// on arrival as (calls waiting in the queue + 1) × the queue's mean
+    /// handle time ÷ the agents on the floor holding its skill. Accepted
+    /// callbacks wait in a queue of their own (same skill) and are called back
+    /// by the first agent the routing rules give them to.
+    pub struct CallbackSpec ("callback") {
+        /// Offer a callback when the predicted wait is above this.
+        req offer_when_wait_over: Duration,
+        /// Share of callers offered a callback who accept it.
+        req accept_probability: Probability,
+        /// Priority of the callbacks against the queues for an agent who frees up (default: the queue's priority − 1, after its own callers).
+        opt priority: Bounded<i32, { i32::MIN as i128 }, { i32::MAX as i128 }>,
+    }
 }
 
 file_object! {

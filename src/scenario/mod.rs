@@ -57,6 +57,11 @@ pub struct Scenario {
     /// The queue of each campaign's live answers waiting for an agent, in
     /// campaign order (routed after the inbound queues; never reported as queues).
     pub campaign_queues: Vec<Queue>,
+    /// The queue of the accepted callbacks of each queue with `callback`
+    /// (routed after the campaign queues; reported with their queue), and
+    /// per inbound queue the index of its callback queue in this list.
+    pub callback_queues: Vec<Queue>,
+    pub callback_of: Vec<Option<usize>>,
 }
 
 /// An outbound campaign.
@@ -187,6 +192,16 @@ pub struct Queue {
     pub escalation: Option<Escalation>,
     /// Abandoning callers who call again.
     pub retrial: Option<Retrial>,
+    /// Callbacks offered to callers facing a long wait.
+    pub callback: Option<Callback>,
+}
+
+/// Callbacks of a queue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Callback {
+    /// Offered when the predicted wait is above this.
+    pub offer_when_wait_over: SimTime,
+    pub accept_probability: f64,
 }
 
 /// Abandoning callers of a queue who call again.

@@ -423,7 +423,7 @@ mod tests {
             [
                 "queues[0].handle_tme: unknown field (expected one of: name, skill, priority, \
                  arrivals, handle_time, patience, wrap_up, service_level_threshold, \
-                 service_level_target, balk_probability, max_waiting, overflow, escalation)",
+                 service_level_target, balk_probability, max_waiting, overflow, escalation, retrial, callback)",
                 "queues[0].handle_time: missing field",
             ]
         );

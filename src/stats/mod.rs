@@ -55,6 +55,12 @@ pub struct CallCounts {
     pub supervisor_wait_sum_us: u128,
     /// Offered calls that were callers calling again after abandoning.
     pub retrials: u64,
+    /// Offered calls offered a callback, and those who accepted (and hung up).
+    pub callbacks_offered: u64,
+    pub callbacks_accepted: u64,
+    /// Accepted callbacks an agent made, and the time from the request to the callback.
+    pub callbacks_completed: u64,
+    pub callback_wait_sum_us: u128,
 }
 
 impl CallCounts {
@@ -80,6 +86,10 @@ impl CallCounts {
         self.supervisor_zero_waits += o.supervisor_zero_waits;
         self.supervisor_wait_sum_us += o.supervisor_wait_sum_us;
         self.retrials += o.retrials;
+        self.callbacks_offered += o.callbacks_offered;
+        self.callbacks_accepted += o.callbacks_accepted;
+        self.callbacks_completed += o.callbacks_completed;
+        self.callback_wait_sum_us += o.callback_wait_sum_us;
     }
 
     /// Rank (1-based, zero waits first) of quantile `q` among answered calls.
@@ -563,6 +573,27 @@ pub const RETRIAL_METRICS: [&str; 1] = ["retrials"];
 /// Values of [`RETRIAL_METRICS`].
 pub fn retrial_metrics(c: &CallCounts) -> [f64; RETRIAL_METRICS.len()] {
     [c.retrials as f64]
+}
+
+/// Queue metrics reported when some queue offers callbacks.
+pub const CALLBACK_METRICS: [&str; 4] = [
+    "callbacks_offered",
+    "callbacks_accepted",
+    "callbacks_completed",
+    "callback_wait_s",
+];
+
+/// Values of [`CALLBACK_METRICS`].
+pub fn callback_metrics(c: &CallCounts) -> [f64; CALLBACK_METRICS.len()] {
+    [
+        c.callbacks_offered as f64,
+        c.callbacks_accepted as f64,
+        c.callbacks_completed as f64,
+        ratio(
+            c.callback_wait_sum_us as f64 / MICROS_PER_SEC as f64,
+            c.callbacks_completed as f64,
+        ),
+    ]
 }
 
 /// Agent metrics reported when some queue escalates.
