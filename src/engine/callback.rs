@@ -1,7 +1,7 @@
 //! Callbacks: a caller of a queue with `callback` who finds no idle agent is
-//! offered a callback when its predicted wait — (calls waiting in the queue
-//! + 1) × the queue's mean handle time ÷ the agents on the floor holding its
-//! skill — is above `offer_when_wait_over`; it accepts with
+//! offered a callback when its predicted wait — (1 + the calls waiting in
+//! the queue) × the queue's mean handle time ÷ the agents on the floor
+//! holding its skill — is above `offer_when_wait_over`; it accepts with
 //! `accept_probability` (drawn from a stream of its own) and hangs up. The
 //! callback waits in a queue of its own, with the queue's skill and the
 //! callback's priority, and never gives up: the agent the routing rules give
