@@ -97,7 +97,7 @@ fn split_top(text: &str, sep: char) -> Vec<String> {
 }
 
 /// Lists whose elements are named.
-const NAMED_LISTS: [&str; 2] = ["queues", "agent_groups"];
+const NAMED_LISTS: [&str; 3] = ["queues", "agent_groups", "campaigns"];
 
 fn parse_path(path: &str) -> Result<Vec<Segment>, String> {
     let mut segments = Vec::new();

@@ -117,6 +117,23 @@ fn csv_table(
         header.push(m.to_string());
         header.push(format!("{m}_ci95"));
     }
+    // Campaigns: `campaign.NAME.METRIC` columns (the first variant's campaigns).
+    let campaigns: Vec<(String, Vec<&str>)> = summaries
+        .first()
+        .map(|s| {
+            s.campaigns
+                .iter()
+                .map(|c| (c.name.clone(), c.metrics.iter().map(|(m, _)| *m).collect()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (name, ms) in &campaigns {
+        let name = crate::text::shown(name, usize::MAX);
+        for m in ms {
+            header.push(format!("campaign.{name}.{m}"));
+            header.push(format!("campaign.{name}.{m}_ci95"));
+        }
+    }
     w.write_record(&header)?;
     let num = |x: f64| match finite(x) {
         Value::Null => String::new(),
@@ -127,6 +144,13 @@ fn csv_table(
         for (_, e) in &s.total.metrics {
             row.push(num(e.mean));
             row.push(num(e.ci95));
+        }
+        for (c, (_, ms)) in campaigns.iter().enumerate() {
+            for m in ms {
+                let e = s.campaigns.get(c).map(|c| c.get(m));
+                row.push(e.map_or(String::new(), |e| num(e.mean)));
+                row.push(e.map_or(String::new(), |e| num(e.ci95)));
+            }
         }
         w.write_record(&row)?;
     }
@@ -194,6 +218,30 @@ fn table(
     }
     col(&mut t, "occupancy", "occupancy", Fmt::Percent);
     col(&mut t, "agents", "agents", Fmt::Count);
+    // Each campaign's connects and abandoned-call rate (campaigns of the first variant).
+    let names: Vec<String> = summaries
+        .first()
+        .map(|s| s.campaigns.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default();
+    for (c, name) in names.iter().enumerate() {
+        let shown = crate::report::table::display_name(name, 24);
+        for (metric, header, f) in [
+            ("connects", "connects", Fmt::Count),
+            ("abandon_rate", "abandon rate", Fmt::Percent),
+        ] {
+            t.column(
+                &format!("{shown} {header}"),
+                summaries
+                    .iter()
+                    .map(|s| {
+                        s.campaigns
+                            .get(c)
+                            .map_or("-".into(), |x| cell(x.get(metric), f))
+                    })
+                    .collect(),
+            );
+        }
+    }
     if summaries.iter().any(|s| s.total.get("cost").n > 0) {
         col(&mut t, "cost", "cost", Fmt::Money);
     }

@@ -41,6 +41,10 @@ const GAIN_MIN: f64 = 0.3;
 const GAIN_MAX: f64 = 4.0;
 /// Most dials one evaluation places (a bound on a runaway pace).
 const MAX_DIALS_AT_ONCE: u64 = 1000;
+/// Most dials a campaign places at one simulated instant, beyond one per
+/// agent: dials whose ringing and preview take no time, never answered,
+/// would otherwise be placed again and again at the same moment.
+const MAX_DIALS_PER_INSTANT: u64 = 1000;
 
 /// A dial in progress.
 #[derive(Debug, Clone, Copy)]
@@ -50,10 +54,6 @@ struct Dial {
     agent: u32,
     /// Dials of this record so far, this one included.
     attempt: u32,
-    /// When the agent was reserved (preview: after its preview).
-    reserved_at: u64,
-    /// When the dialer placed it (the preview started).
-    dialed_at: u64,
 }
 
 /// One campaign's dialer.
@@ -88,6 +88,9 @@ struct CampaignDialer {
     connected: u64,
     resolved: u64,
     gain: f64,
+    /// The instant of the last dial, and the dials placed at it.
+    instant: u64,
+    at_instant: u64,
 }
 
 /// Every campaign's dialer, the dials in progress and the counts by interval.
@@ -104,6 +107,10 @@ pub(super) struct Outbound {
     /// unanswered dial released it.
     waiting_since: Vec<u64>,
     released_at: Vec<u64>,
+    /// Per agent: preview time (work, not waiting) since `waiting_since`.
+    previewed: Vec<u64>,
+    /// Most dials of one campaign at one instant.
+    per_instant: u64,
 }
 
 impl Outbound {
@@ -153,6 +160,8 @@ impl Outbound {
                     connected: 0,
                     resolved: 0,
                     gain: 1.0,
+                    instant: NEVER,
+                    at_instant: 0,
                 }
             })
             .collect();
@@ -167,7 +176,15 @@ impl Outbound {
             first_queue,
             waiting_since: vec![NEVER; sc.agent_count() as usize],
             released_at: vec![NEVER; sc.agent_count() as usize],
+            previewed: vec![0; sc.agent_count() as usize],
+            per_instant: MAX_DIALS_PER_INSTANT + sc.agent_count(),
         }))
+    }
+
+    /// Whether campaign `c` may place another dial at `now`.
+    fn may_dial(&self, c: usize, now: u64) -> bool {
+        let d = &self.campaigns[c];
+        d.instant != now || d.at_instant < self.per_instant
     }
 
     /// Counts of campaign `c` in `cell` (and the whole run).
@@ -183,15 +200,20 @@ impl Outbound {
     /// Whether campaign `c` has a record to dial at `now`.
     fn has_record(&self, c: usize, now: u64) -> bool {
         let d = &self.campaigns[c];
-        d.retries
-            .peek()
-            .is_some_and(|&Reverse((due, _))| due <= now)
-            || d.list_size.is_none_or(|n| d.records < n)
+        self.may_dial(c, now)
+            && (d
+                .retries
+                .peek()
+                .is_some_and(|&Reverse((due, _))| due <= now)
+                || d.list_size.is_none_or(|n| d.records < n))
     }
 
     /// Takes the next record of campaign `c`: a retry due, else a fresh one.
     /// Returns its attempt number.
     fn take_record(&mut self, c: usize, now: u64) -> Option<u32> {
+        if !self.may_dial(c, now) {
+            return None;
+        }
         let d = &mut self.campaigns[c];
         if let Some(&Reverse((due, attempt))) = d.retries.peek() {
             if due <= now {
@@ -343,6 +365,11 @@ impl Simulation<'_> {
             x.records += (attempt == 1) as u64;
         });
         let d = &mut out.campaigns[c];
+        if d.instant != now {
+            d.instant = now;
+            d.at_instant = 0;
+        }
+        d.at_instant += 1;
         d.ringing += 1;
         let preview = match &d.preview {
             Some(p) => p.sample(&mut d.preview_rng),
@@ -356,14 +383,13 @@ impl Simulation<'_> {
             let since = self.router.idle_since(agent);
             if out.released_at[a] != since || out.waiting_since[a] == NEVER {
                 out.waiting_since[a] = since;
+                out.previewed[a] = 0;
             }
         }
         let dial = Dial {
             campaign: c as u32,
             agent,
             attempt,
-            reserved_at: now.saturating_add(preview),
-            dialed_at: now,
         };
         let id = match out.free.pop() {
             Some(id) => {
@@ -379,6 +405,8 @@ impl Simulation<'_> {
         if preview > 0 && agent != u32::MAX {
             // Reading the record is work.
             self.occupy(agent, now, preview, false);
+            let out = self.outbound.as_mut().expect("campaigns exist");
+            out.previewed[agent as usize] += preview;
         }
         let at = now.saturating_add(preview).saturating_add(ring);
         if at < self.stop_at {
@@ -408,11 +436,11 @@ impl Simulation<'_> {
             let agent = if dial.agent != u32::MAX {
                 let a = dial.agent as usize;
                 let since = std::mem::replace(&mut out.waiting_since[a], NEVER);
-                // Preview time is work, not waiting.
-                let preview = dial.reserved_at.saturating_sub(dial.dialed_at);
+                // Preview time (of every dial of the chain) is work, not waiting.
+                let previewed = std::mem::take(&mut out.previewed[a]);
                 Some((
                     dial.agent,
-                    now.saturating_sub(since).saturating_sub(preview),
+                    now.saturating_sub(since).saturating_sub(previewed),
                 ))
             } else {
                 self.router

@@ -278,14 +278,21 @@ impl<'a> Simulation<'a> {
                 ..Drain::default()
             },
             desk: Desk::new(sc, seed, rep),
-            outbound: Outbound::new(sc, seed, rep, grid.intervals),
+            outbound: Outbound::new(sc, seed, rep, cells),
             first_campaign_queue: sc.queues.len(),
             first_callback_queue: sc.queues.len() + sc.campaign_queues.len(),
             callbacks: Callbacks::new(sc, seed, rep),
             agent_went_idle: false,
             retry_calls: Vec::new(),
+            // Live answers of campaigns may arrive while draining: their
+            // queues have a cell for the drain.
             queue_stats: routed()
-                .map(|_| QueueCounters::with_intervals(grid.intervals))
+                .enumerate()
+                .map(|(q, _)| {
+                    let campaign =
+                        q >= sc.queues.len() && q < sc.queues.len() + sc.campaign_queues.len();
+                    QueueCounters::with_intervals(if campaign { cells } else { grid.intervals })
+                })
                 .collect(),
             group_stats,
             now: 0,

@@ -42,7 +42,8 @@ impl Simulation<'_> {
             self.retry_calls.resize(i + 1, (0, call));
         }
         self.retry_calls[i] = (q as u32, call);
-        if at < self.stop_at {
+        // No call arrives after the horizon (draining included).
+        if at < self.grid.horizon {
             self.events.push(at, EventKind::Retrial(tag));
         } else {
             // Past the end: it will never be looked at.

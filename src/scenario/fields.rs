@@ -282,6 +282,25 @@ impl FileValue for Amount {
     }
 }
 
+/// Lines a power dialer places per idle agent: above 0, at most 1000.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinesPerAgent(pub f64);
+
+impl FileValue for LinesPerAgent {
+    fn read(ck: &mut Checker, node: &Node<'_>) -> Option<Self> {
+        read_number(
+            ck,
+            node,
+            |v| v > 0.0 && v <= 1000.0,
+            "above 0 and at most 1000",
+        )
+        .map(LinesPerAgent)
+    }
+    fn schema(_: &mut Defs) -> Value {
+        json!({ "type": "number", "exclusiveMinimum": 0, "maximum": 1000 })
+    }
+}
+
 /// Coefficient of variation of the day's volume: in [0, 10].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct VolumeCv(pub f64);

@@ -6,10 +6,12 @@
 //! overflow stages in order) sit next to the object they concern.
 
 use super::fields::{
-    Amount, ClockTime, Dist, Duration, Levels, PerInterval, PositiveDuration, Probability,
-    RateProfile, Share, SkillRef, StaffingList, Target, TimeOfDay, VolumeCv,
+    Amount, ClockTime, Dist, Duration, Levels, LinesPerAgent, PerInterval, PositiveDuration,
+    Probability, RateProfile, Share, SkillRef, StaffingList, Target, TimeOfDay, VolumeCv,
 };
-use super::read::{Bounded, Checker, FileValue, NamedList, NonEmpty, Object, UniqueName};
+use super::read::{
+    Bounded, Checker, FileValue, NamedItems, NamedList, NonEmpty, Object, UniqueName,
+};
 use super::{AgentSelection, CallSelection, Closing, DialerMode, Role};
 use crate::file_object;
 use crate::time::SimTime;
@@ -66,7 +68,7 @@ file_object! {
         /// Routing rules of the ACD.
         opt routing: RoutingSpec,
         /// Outbound campaigns: calls placed by a dialer and answered by agents with the campaign's skill.
-        opt campaigns: NamedList<CampaignSpec>,
+        opt campaigns: NamedItems<CampaignSpec>,
         /// The JSON Schema of this format, for editors (`acdsim schema` prints it); ignored by acdsim.
         opt schema_url as "$schema": String,
     }
@@ -210,8 +212,8 @@ file_object! {
         req mode: DialerMode,
         /// Preview only: the agent reads the record for this long before the dial.
         opt preview_time: Dist,
-        /// Power only: lines dialled per idle agent with the campaign's skill.
-        opt lines_per_free_agent: Amount,
+        /// Power only: lines dialled per idle agent with the campaign's skill (above 0, at most 1000).
+        opt lines_per_free_agent: LinesPerAgent,
         /// Power only: dial only when at least this many agents of the whole floor are idle (default 1).
         opt min_free_agents: Bounded<u32, 0, { u32::MAX as i128 }>,
     }
@@ -390,24 +392,10 @@ fn check_campaign(ck: &mut Checker, path: &str, c: &CampaignSpec) -> bool {
         );
         ok = false;
     }
-    if mode == DialerMode::Power {
-        match d.lines_per_free_agent {
-            None => {
-                ck.problem(
-                    &dialer("lines_per_free_agent"),
-                    "missing field (the power dialer needs it)",
-                );
-                ok = false;
-            }
-            Some(l) if l.0 <= 0.0 || l.0 > 1000.0 => {
-                ck.problem(
-                    &dialer("lines_per_free_agent"),
-                    format!("must be above 0 and at most 1000, got {}", l.0),
-                );
-                ok = false;
-            }
-            _ => {}
-        }
+    if mode == DialerMode::Power && d.lines_per_free_agent.is_none() {
+        let message = "missing field (the power dialer needs it)";
+        ck.problem(&dialer("lines_per_free_agent"), message);
+        ok = false;
     }
     let o = &c.outcomes;
     let at = |p: &Option<super::fields::PerInterval<Probability>>, k: usize| match p {
@@ -459,6 +447,11 @@ fn check_campaign(ck: &mut Checker, path: &str, c: &CampaignSpec) -> bool {
 fn check_role(ck: &mut Checker, path: &str, g: &AgentGroupSpec) -> bool {
     let supervisor = g.role == Some(Role::Supervisor);
     let answers = g.answers_calls.unwrap_or(!supervisor);
+    if supervisor && !answers && g.skills.is_some() {
+        let message = "supervisors answer calls of their skills only with \"answers_calls\": true (add it, or remove skills)";
+        ck.problem(&super::read::join_key(path, "skills"), message);
+        return false;
+    }
     if !supervisor && g.answers_calls.is_some() {
         let message = "only for supervisors (role \"supervisor\"): agents always answer calls";
         ck.problem(&super::read::join_key(path, "answers_calls"), message);

@@ -694,6 +694,22 @@ impl<T: FileValue> FileValue for NamedList<T> {
     }
 }
 
+/// A list of named items that may be empty (`campaigns`): names unique.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedItems<T>(pub Vec<T>);
+
+impl<T: FileValue> FileValue for NamedItems<T> {
+    fn read(ck: &mut Checker, node: &Node<'_>) -> Option<Self> {
+        ck.named_list(T::what(), |ck| read_items(ck, node, false).map(NamedItems))
+    }
+    fn schema(defs: &mut Defs) -> Value {
+        json!({ "type": "array", "items": T::schema(defs) })
+    }
+    fn what() -> &'static str {
+        T::what()
+    }
+}
+
 /// A choice among named values (`"longest_idle"`...), each with its meaning.
 pub trait Choice: Copy + 'static {
     /// What the choice is, in messages ("agent selection").
