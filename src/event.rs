@@ -49,8 +49,11 @@ impl EventKind {
     #[inline]
     fn decode(bits: u64) -> EventKind {
         let id = (bits & MAX_ID as u64) as u32;
-        match (bits >> ID_BITS) & 0b111 {
-            0 => EventKind::Agent(id),
+        let kind = (bits >> ID_BITS) & 0b111;
+        if kind == 0 {
+            return EventKind::Agent(id);
+        }
+        match kind {
             1 => EventKind::Overflow(id),
             3 => EventKind::Hold(id),
             4 => EventKind::Dial(id),

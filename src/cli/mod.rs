@@ -219,7 +219,8 @@ fn load_with_json(path: &Path) -> anyhow::Result<(Scenario, serde_json::Value)> 
     let origin = path.display().to_string();
     let text = crate::scenario::parse::read_text(path)?;
     let json = crate::scenario::parse::parse_json(&text, &origin)?;
-    let sc = crate::scenario::parse::from_json_value(&json, &origin)?;
+    let sc =
+        crate::scenario::parse::from_json_value(&json, &origin).map_err(|e| e.located_in(&text))?;
     Ok((sc, json))
 }
 

@@ -278,6 +278,7 @@ impl Simulation<'_> {
     }
 
     /// Every open campaign's dialer looks again (an agent became idle).
+    #[cold]
     pub(super) fn dialers_look(&mut self, now: u64) {
         let n = self.outbound.as_ref().map_or(0, |o| o.campaigns.len());
         for c in 0..n {

@@ -148,6 +148,8 @@ pub struct Simulation<'a> {
     callbacks: Option<Box<Callbacks>>,
     /// An agent became idle since the dialers last looked.
     agent_went_idle: bool,
+    /// Some answered calls need more than the basics (escalation, campaigns).
+    answer_extras: bool,
     /// Per retrial tag: the queue and the call of a caller who would call again.
     retry_calls: Vec<(u32, WaitingCall)>,
     queue_stats: Vec<QueueCounters>,
@@ -283,6 +285,8 @@ impl<'a> Simulation<'a> {
             first_callback_queue: sc.queues.len() + sc.campaign_queues.len(),
             callbacks: Callbacks::new(sc, seed, rep),
             agent_went_idle: false,
+            answer_extras: !sc.campaigns.is_empty()
+                || sc.queues.iter().any(|q| q.escalation.is_some()),
             retry_calls: Vec::new(),
             // Live answers of campaigns may arrive while draining: their
             // queues have a cell for the drain.
@@ -357,14 +361,11 @@ impl<'a> Simulation<'a> {
             if t_event <= arrival {
                 // At equal times an agent frees up before the call arrives.
                 self.now = t_event;
-                match kind {
-                    EventKind::Agent(agent) => self.on_agent_event(agent, t_event),
-                    EventKind::Overflow(queue) => self.on_overflow(queue as usize, t_event),
-                    EventKind::Drain => self.on_drain_timer(t_event),
-                    EventKind::Hold(agent) => self.on_hold_end(agent, t_event),
-                    EventKind::Dial(id) => self.on_dial_outcome(id, t_event),
-                    EventKind::Campaign(c) => self.on_campaign_wake(c as usize, t_event),
-                    EventKind::Retrial(tag) => self.on_retrial(tag, t_event),
+                // The end of a call first: by far the most frequent event.
+                if let EventKind::Agent(agent) = kind {
+                    self.on_agent_event(agent, t_event);
+                } else {
+                    self.on_timer(kind, t_event);
                 }
             } else {
                 self.now = arrival;
@@ -380,6 +381,20 @@ impl<'a> Simulation<'a> {
             }
         }
         true
+    }
+
+    /// Any timed event but the end of a call.
+    #[inline(never)]
+    fn on_timer(&mut self, kind: EventKind, now: u64) {
+        match kind {
+            EventKind::Agent(agent) => self.on_agent_event(agent, now),
+            EventKind::Overflow(queue) => self.on_overflow(queue as usize, now),
+            EventKind::Drain => self.on_drain_timer(now),
+            EventKind::Hold(agent) => self.on_hold_end(agent, now),
+            EventKind::Dial(id) => self.on_dial_outcome(id, now),
+            EventKind::Campaign(c) => self.on_campaign_wake(c as usize, now),
+            EventKind::Retrial(tag) => self.on_retrial(tag, now),
+        }
     }
 
     /// Handles the special moment at `next_special` (boundary, floor change,
@@ -518,7 +533,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Schedules the end of `agent`'s call at `end` (if it matters).
-    #[inline]
+    #[inline(always)]
     fn schedule_agent(&mut self, agent: u32, end: u64) {
         if end < self.stop_at {
             self.events.push(end, EventKind::Agent(agent));
@@ -582,7 +597,8 @@ impl<'a> Simulation<'a> {
         let next = self.router.agent_free(agent, now, |q, call| {
             record_abandon(stats, callers, &grid, q, call);
         });
-        self.agent_went_idle |= next.is_none();
+        // Only dialers look at it.
+        self.agent_went_idle |= next.is_none() & self.outbound.is_some();
         next
     }
 
@@ -612,14 +628,12 @@ impl<'a> Simulation<'a> {
 
     /// Follow-ups of a routing decision: overflow timers of queues whose
     /// head changed, and the end of a drain.
-    #[inline]
+    #[inline(always)]
     fn after_routing(&mut self, now: u64) {
         self.rearm_overflow(now);
         if self.agent_went_idle {
             self.agent_went_idle = false;
-            if self.outbound.is_some() {
-                self.dialers_look(now);
-            }
+            self.dialers_look(now);
         }
         if self.drain.started && !self.drain.ended {
             self.check_drain(now);
@@ -630,9 +644,13 @@ impl<'a> Simulation<'a> {
     /// arrival interval. Returns when the agent will be free.
     #[inline(always)]
     fn answer(&mut self, agent: u32, q: usize, call: &WaitingCall, now: u64, cell: usize) -> u64 {
-        // A difficult call: the agent talks until it escalates (see `escalation`).
-        let difficult = call.wrap & DIFFICULT != 0;
-        let wrap = if difficult { 0 } else { call.wrap };
+        // A difficult call talks until it escalates (see `escalation`): its
+        // wrap-up comes after the handover, and its flag is not a duration.
+        let wrap = if call.wrap & DIFFICULT != 0 {
+            0
+        } else {
+            call.wrap
+        };
         let handle = call.talk + wrap;
         if cell != NO_CELL {
             let wait = now - call.arrival;
@@ -656,13 +674,22 @@ impl<'a> Simulation<'a> {
         if let Some(lines) = &mut self.lines {
             lines.talking.push(Reverse(now.saturating_add(call.talk)));
         }
-        if difficult {
-            self.begin_difficult(agent, q, call, cell);
-        }
-        if q >= self.first_campaign_queue && q < self.first_callback_queue {
-            self.on_connect(q);
+        if self.answer_extras {
+            self.answered_extras(agent, q, call, cell);
         }
         end
+    }
+
+    /// What answering a call means beyond the basics: a difficult call will
+    /// escalate, a campaign's call is a connect.
+    #[inline(never)]
+    fn answered_extras(&mut self, agent: u32, q: usize, call: &WaitingCall, cell: usize) {
+        if call.wrap & DIFFICULT != 0 {
+            self.begin_difficult(agent, q, call, cell);
+        }
+        if (self.first_campaign_queue..self.first_callback_queue).contains(&q) {
+            self.on_connect(q);
+        }
     }
 
     /// `agent` is busy from `now` for `handle` µs (a call it answers when

@@ -447,6 +447,22 @@ impl Summary {
                 out.push_str(&t.render());
             }
         }
+        for c in &self.campaigns {
+            let _ = writeln!(out, "\ncampaign {}", display_name(&c.name, 60));
+            let mut t = Table::new("interval", labels(c));
+            for (header, metric, f) in [
+                ("dials", "dials", Fmt::Count),
+                ("live", "live_answers", Fmt::Count),
+                ("connects", "connects", Fmt::Count),
+                ("abandon rate", "abandon_rate", Fmt::Percent),
+            ] {
+                t.column(
+                    header,
+                    c.intervals.iter().map(|i| cell(i.get(metric), f)).collect(),
+                );
+            }
+            out.push_str(&t.render());
+        }
         out
     }
 }

@@ -483,7 +483,7 @@ impl Router {
 
     /// The idle agent who answers a new call of `queue` at once, if any
     /// (removed from the idle pool).
-    #[inline]
+    #[inline(always)]
     pub fn pick_for_arrival(&mut self, queue: usize) -> Option<u32> {
         let info = self.queue_info[queue];
         self.pick_idle_agent(info.skill as usize, info.arrival_level)

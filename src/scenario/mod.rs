@@ -8,6 +8,7 @@
 pub mod build;
 pub mod fields;
 pub mod format;
+mod locate;
 pub mod parse;
 pub mod read;
 pub mod risks;

@@ -1,12 +1,15 @@
 //! Reading scenario files (format version 1, JSON): the syntax stage (text
 //! to a JSON tree, with line and column on errors, repeated keys refused),
 //! then [`build`](super::build) for the meaning, every problem at once with
-//! its JSON path. [`ScenarioError`] is what the user sees.
+//! its JSON path. [`ScenarioError`] is what the user sees: for a file read
+//! from text, each shown problem also gives the line and column of the value
+//! its path names (see the `locate` module).
 //!
 //! Time semantics: the file's `horizon` is the length of the *measured*
 //! window and `warmup` comes before it, so the model's [`Scenario::end`]
 //! (end of the run) is `warmup + horizon`.
 
+pub use super::locate::Location;
 use super::read::{quoted, Problem};
 use super::Scenario;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -34,28 +37,62 @@ pub enum ScenarioError {
         message: String,
     },
     /// Valid JSON, but not a valid scenario: every problem found.
-    #[error("{}", invalid_message(.origin, .problems))]
+    #[error("{}", invalid_message(.origin, .problems, .locations))]
     Invalid {
         origin: String,
         problems: Vec<Problem>,
+        /// Where in the text the value of each shown problem stands, in the
+        /// order of `problems` (only the first [`MAX_SHOWN_PROBLEMS`] are
+        /// located; empty when there is no text, e.g. a sweep's variant).
+        locations: Vec<Option<Location>>,
     },
 }
 
+impl ScenarioError {
+    /// The same error, with the location in `text` (the text the scenario
+    /// was read from) of each shown problem that can be found there.
+    pub fn located_in(self, text: &str) -> ScenarioError {
+        match self {
+            ScenarioError::Invalid {
+                origin, problems, ..
+            } => {
+                let locations = problems
+                    .iter()
+                    .take(MAX_SHOWN_PROBLEMS)
+                    .map(|p| super::locate::locate(text, &p.path))
+                    .collect();
+                ScenarioError::Invalid {
+                    origin,
+                    problems,
+                    locations,
+                }
+            }
+            other => other,
+        }
+    }
+}
+
 /// Problems shown in one message; the rest are counted.
-const MAX_SHOWN_PROBLEMS: usize = 50;
+pub const MAX_SHOWN_PROBLEMS: usize = 50;
 
 /// A file name as messages show it: escaped, and cut if absurdly long.
 pub fn shown_origin(origin: &str) -> String {
     crate::text::shown(origin, 300)
 }
 
-fn invalid_message(origin: &str, problems: &[Problem]) -> String {
+/// "FILE: N problems:", then one line per shown problem: "PATH: MESSAGE",
+/// followed by " (at FILE:LINE:COLUMN)" where the value's place is known
+/// (the form of syntax errors, which editors and terminals follow).
+fn invalid_message(origin: &str, problems: &[Problem], locations: &[Option<Location>]) -> String {
     let n = problems.len();
     let origin = shown_origin(origin);
     let mut out = format!("{origin}: {n} problem{}:", if n == 1 { "" } else { "s" });
-    for p in problems.iter().take(MAX_SHOWN_PROBLEMS) {
+    for (i, p) in problems.iter().take(MAX_SHOWN_PROBLEMS).enumerate() {
         out.push_str("\n  ");
         out.push_str(&p.to_string());
+        if let Some(Some(at)) = locations.get(i) {
+            out.push_str(&format!(" (at {origin}:{}:{})", at.line, at.column));
+        }
     }
     if n > MAX_SHOWN_PROBLEMS {
         out.push_str(&format!("\n  ... and {} more", n - MAX_SHOWN_PROBLEMS));
@@ -97,17 +134,21 @@ fn invalid_utf8(bytes: &[u8], e: std::str::Utf8Error, origin: &str) -> ScenarioE
     }
 }
 
-/// Parses and checks scenario JSON text; `origin` (a file name) names it in messages.
+/// Parses and checks scenario JSON text; `origin` (a file name) names it in
+/// messages, with the line and column of each problem's value.
 pub fn from_json_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let json = parse_json(text, origin)?;
-    from_json_value(&json, origin)
+    from_json_value(&json, origin).map_err(|e| e.located_in(text))
 }
 
 /// Checks a scenario given as a JSON tree; `origin` names it in messages.
+/// Problems have no line and column (there is no text); when the tree was
+/// parsed from a file's text, [`ScenarioError::located_in`] adds them.
 pub fn from_json_value(json: &Value, origin: &str) -> Result<Scenario, ScenarioError> {
     super::build::scenario(json).map_err(|problems| ScenarioError::Invalid {
         origin: origin.to_string(),
         problems,
+        locations: Vec::new(),
     })
 }
 
@@ -731,17 +772,95 @@ mod tests {
         let mut doc = full();
         doc["agent_groups"][1]["skills"]["tech"] = 1.into();
         doc["queues"][0]["arrivals"]["rate_per_hour"] = (-5).into();
-        let err = from_json_str(&doc.to_string(), "scenarios/x.json").unwrap_err();
+        // Without text (a tree): path and message.
+        let err = from_json_value(&doc, "scenarios/x.json").unwrap_err();
         assert_eq!(
             err.to_string(),
             "scenarios/x.json: 2 problems:\n  \
              queues[0].arrivals.rate_per_hour: must be a positive number, got -5\n  \
              agent_groups[1].skills.tech: unknown skill \"tech\" (known skills: billing, sales)"
         );
+        // From text: the same, then where each value is (one line here).
+        let text = doc.to_string();
+        let column = |key: &str| text.find(key).unwrap() + key.len() + 1;
+        let err = from_json_str(&text, "scenarios/x.json").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "scenarios/x.json: 2 problems:\n  \
+                 queues[0].arrivals.rate_per_hour: must be a positive number, got -5 \
+                 (at scenarios/x.json:1:{})\n  \
+                 agent_groups[1].skills.tech: unknown skill \"tech\" (known skills: billing, sales) \
+                 (at scenarios/x.json:1:{})",
+                column("\"rate_per_hour\":"),
+                column("\"tech\":"),
+            )
+        );
+        // The document itself has no place.
         let err = from_json_str("[]", "y.json").unwrap_err();
         assert_eq!(
             err.to_string(),
             "y.json: 1 problem:\n  (top level): expected an object, got an array"
+        );
+    }
+
+    #[test]
+    fn problems_give_the_line_and_column_of_their_value() {
+        let text = FULL
+            .replace(r#""priority": 1,"#, r#""priority": "x","#)
+            .replace(r#""sd": "2m""#, r#""sd": "-2m""#)
+            .replace(
+                r#"{ "name": "sales", "skill": "sales","#,
+                r#"{ "name": "sales","#,
+            )
+            .replace(r#""billing-team""#, r#""équipe ☎""#)
+            .replace(
+                r#"{ "billing": 1 }"#,
+                r#"{ "billing": 1, "tech support": 1 }"#,
+            );
+        // Line and column (in characters) of the first `needle`, counted here.
+        let place = |needle: &str| {
+            let before = &text[..text.find(needle).unwrap()];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+            format!("(at s.json:{line}:{column})")
+        };
+        let err = from_json_str(&text, "s.json").unwrap_err().to_string();
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "s.json: 4 problems:".to_string(),
+                format!(
+                    "  queues[0].priority: expected an integer, got \"x\" {}",
+                    place(r#""x""#)
+                ),
+                // A missing field: where its object starts.
+                format!(
+                    "  queues[1].skill: missing field {}",
+                    place(r#"{ "name": "sales""#)
+                ),
+                format!(
+                    "  queues[1].handle_time.gamma.sd: must not be negative, got \"-2m\" {}",
+                    place(r#""-2m""#)
+                ),
+                format!(
+                    "  agent_groups[0].skills[\"tech support\"]: unknown skill \"tech support\" (known skills: billing, sales) {}",
+                    place("1 }")
+                ),
+            ]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+        );
+        // As the user reads it: columns in characters ("é" and "☎" count one).
+        assert!(
+            err.contains("queues[0].priority: expected an integer, got \"x\" (at s.json:10:62)\n"),
+            "{err}"
+        );
+        assert!(
+            err.contains("(known skills: billing, sales) (at s.json:22:86)"),
+            "{err}"
         );
     }
 
