@@ -978,24 +978,7 @@ const ESCALATION_ONLY: [&str; 7] = [
 
 /// The report as JSON without the escalation-only metrics (at every depth).
 fn shared_report(v: &Value) -> (Value, usize) {
-    fn strip(v: &mut Value, removed: &mut usize) {
-        match v {
-            Value::Object(m) => {
-                for key in ESCALATION_ONLY {
-                    if m.remove(key).is_some() {
-                        *removed += 1;
-                    }
-                }
-                m.values_mut().for_each(|x| strip(x, removed));
-            }
-            Value::Array(a) => a.iter_mut().for_each(|x| strip(x, removed)),
-            _ => {}
-        }
-    }
-    let mut doc = run(&scenario(v)).to_json();
-    let mut removed = 0;
-    strip(&mut doc, &mut removed);
-    (doc, removed)
+    common::without_metrics(run(&scenario(v)).to_json(), &ESCALATION_ONLY)
 }
 
 #[test]
@@ -1007,19 +990,7 @@ fn probability_zero_changes_no_metric() {
         removed > 0,
         "escalation metrics are reported with escalation"
     );
-    let (a, b) = (
-        serde_json::to_string_pretty(&plain).unwrap(),
-        serde_json::to_string_pretty(&zero).unwrap(),
-    );
-    if a != b {
-        let diff = a
-            .lines()
-            .zip(b.lines())
-            .enumerate()
-            .find(|(_, (x, y))| x != y)
-            .map(|(i, (x, y))| format!("line {i}: {x} vs {y}"));
-        panic!("probability 0 changes the report: {diff:?}");
-    }
+    common::assert_same_json(&plain, &zero, "probability 0");
     // The comparison is sensitive: a few difficult calls change the report.
     let (some, _) = shared_report(&escalating(0.05));
     assert_ne!(some, plain);

@@ -789,61 +789,16 @@ fn retrying(p: f64) -> Value {
 }
 
 /// `doc` without the `retrials` metric (at every depth), and how many were removed.
-fn without_retrials(mut doc: Value) -> (Value, usize) {
-    fn strip(v: &mut Value, removed: &mut usize) {
-        match v {
-            Value::Object(m) => {
-                if m.remove("retrials").is_some() {
-                    *removed += 1;
-                }
-                m.values_mut().for_each(|x| strip(x, removed));
-            }
-            Value::Array(a) => a.iter_mut().for_each(|x| strip(x, removed)),
-            _ => {}
-        }
-    }
-    let mut removed = 0;
-    strip(&mut doc, &mut removed);
-    (doc, removed)
+fn without_retrials(doc: Value) -> (Value, usize) {
+    common::without_metrics(doc, &["retrials"])
 }
 
-/// Panics with the first differing line of the two documents.
 fn assert_same(a: &Value, b: &Value, what: &str) {
-    let (a, b) = (
-        serde_json::to_string_pretty(a).unwrap(),
-        serde_json::to_string_pretty(b).unwrap(),
-    );
-    if a != b {
-        let diff = a
-            .lines()
-            .zip(b.lines())
-            .enumerate()
-            .find(|(_, (x, y))| x != y)
-            .map(|(i, (x, y))| format!("line {i}: {x} vs {y}"));
-        panic!("{what}: probability 0 changes the report: {diff:?}");
-    }
+    common::assert_same_json(a, b, &format!("{what} (probability 0)"))
 }
 
-/// `acdsim run <v> --json --per-replication` from the binary.
 fn binary_json(v: &Value, tag: &str) -> Value {
-    let path = std::env::temp_dir().join(format!(
-        "acdsim-retrial-theory-{}-{tag}.json",
-        std::process::id()
-    ));
-    std::fs::write(&path, v.to_string()).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_acdsim"))
-        .arg("run")
-        .arg(&path)
-        .args(["--json", "--per-replication", "--quiet"])
-        .output()
-        .unwrap();
-    std::fs::remove_file(&path).ok();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::binary_json(v, &format!("retrial-{tag}"))
 }
 
 #[test]

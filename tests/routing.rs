@@ -13,7 +13,7 @@ mod common;
 
 use acdsim::erlang;
 use acdsim::report::Estimate;
-use acdsim::runner::{run_replications, simulate, RunOptions};
+use acdsim::runner::{simulate, RunOptions};
 use acdsim::scenario::{AgentSelection, CallSelection, Scenario};
 use acdsim::stats::ReplicationStats;
 use common::*;
@@ -21,15 +21,7 @@ use serde_json::{json, Value};
 
 const US: f64 = 1e6;
 
-/// Every replication's statistics, in replication order (2 worker threads).
-fn replications(sc: &Scenario) -> Vec<ReplicationStats> {
-    let opts = RunOptions {
-        replications: sc.replications,
-        seed: sc.seed,
-        threads: 2,
-    };
-    run_replications(sc, opts, |s| s, |_| {})
-}
+use common::replications;
 
 /// Mean and confidence interval of `f` over the replications.
 fn est(reps: &[ReplicationStats], f: impl Fn(&ReplicationStats) -> f64) -> Estimate {

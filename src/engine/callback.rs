@@ -80,7 +80,8 @@ impl Simulation<'_> {
         now: u64,
         cell: usize,
     ) -> bool {
-        let waiting = self.router.waiting().len(q) as f64;
+        // Callers really still there (abandonment is lazy: presence is counted).
+        let waiting = self.router.waiting().present(q, now) as f64;
         let Some(cb) = self.callbacks.as_mut().and_then(|c| c.queues[q].as_mut()) else {
             return false;
         };

@@ -242,8 +242,11 @@ impl<'a> Simulation<'a> {
             groups.push(fg);
             group_stats.push(gs);
         }
-        let needs_presence =
-            sc.lines.is_some() || sc.queues.iter().any(|q| q.max_waiting.is_some());
+        let needs_presence = sc.lines.is_some()
+            || sc
+                .queues
+                .iter()
+                .any(|q| q.max_waiting.is_some() || q.callback.is_some());
         let mut sim = Simulation {
             sc,
             replication,

@@ -107,3 +107,70 @@ pub fn dist() -> impl Strategy<Value = Value> + Clone {
         prop_oneof![Just(0.0), 0.0..300.0f64].prop_map(|c| json!({ "constant": c })),
     ]
 }
+
+/// `doc` without the metrics named `keys` (at every depth), and how many were removed.
+pub fn without_metrics(mut doc: Value, keys: &[&str]) -> (Value, usize) {
+    fn strip(v: &mut Value, keys: &[&str], removed: &mut usize) {
+        match v {
+            Value::Object(m) => {
+                for key in keys {
+                    if m.remove(*key).is_some() {
+                        *removed += 1;
+                    }
+                }
+                m.values_mut().for_each(|x| strip(x, keys, removed));
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| strip(x, keys, removed)),
+            _ => {}
+        }
+    }
+    let mut removed = 0;
+    strip(&mut doc, keys, &mut removed);
+    (doc, removed)
+}
+
+/// Panics with the first differing line of the two documents.
+pub fn assert_same_json(a: &Value, b: &Value, what: &str) {
+    let (a, b) = (
+        serde_json::to_string_pretty(a).unwrap(),
+        serde_json::to_string_pretty(b).unwrap(),
+    );
+    if a != b {
+        let diff = a
+            .lines()
+            .zip(b.lines())
+            .enumerate()
+            .find(|(_, (x, y))| x != y)
+            .map(|(i, (x, y))| format!("line {i}: {x} vs {y}"));
+        panic!("{what}: the reports differ: {diff:?}");
+    }
+}
+
+/// `acdsim run <v> --json --per-replication` from the binary (`tag` names the temporary file).
+pub fn binary_json(v: &Value, tag: &str) -> Value {
+    let path = std::env::temp_dir().join(format!("acdsim-test-{}-{tag}.json", std::process::id()));
+    std::fs::write(&path, v.to_string()).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_acdsim"))
+        .arg("run")
+        .arg(&path)
+        .args(["--json", "--per-replication", "--quiet"])
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).ok();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Every replication's statistics of `sc`, in replication order (2 worker threads).
+pub fn replications(sc: &Scenario) -> Vec<acdsim::stats::ReplicationStats> {
+    let opts = RunOptions {
+        replications: sc.replications,
+        seed: sc.seed,
+        threads: 2,
+    };
+    acdsim::runner::run_replications(sc, opts, |s| s, |_| {})
+}
