@@ -151,7 +151,9 @@ pub struct Simulation<'a> {
     /// Some answered calls need more than the basics (escalation, campaigns).
     answer_extras: bool,
     /// Per retrial tag: the queue and the call of a caller who would call again.
-    retry_calls: Vec<(u32, WaitingCall)>,
+    retry_calls: Vec<(u32, WaitingCall, u32)>,
+    /// While a caller calls again: how many times it has (0 otherwise).
+    calling_again: u32,
     queue_stats: Vec<QueueCounters>,
     group_stats: Vec<GroupCounters>,
     now: u64,
@@ -291,6 +293,7 @@ impl<'a> Simulation<'a> {
             answer_extras: !sc.campaigns.is_empty()
                 || sc.queues.iter().any(|q| q.escalation.is_some()),
             retry_calls: Vec::new(),
+            calling_again: 0,
             // Live answers of campaigns may arrive while draining: their
             // queues have a cell for the drain.
             queue_stats: routed()

@@ -6,11 +6,16 @@
 //! not, it abandoned at its deadline and calls again now — a new offered
 //! call with the same need (talk, wrap-up), a new patience, counted in
 //! `retrials`. A balking caller who would call again does so after its delay.
-//! Blocked callers do not.
+//! Blocked callers do not, and a caller calls again at most
+//! [`MAX_RETRIALS`] times (a bound on a degenerate scenario where callers
+//! hang up at once and call back at once, forever).
 
 use super::Simulation;
 use crate::event::EventKind;
 use crate::router::{WaitingCall, NEVER};
+
+/// Most times one caller calls again.
+pub const MAX_RETRIALS: u32 = 1000;
 
 impl Simulation<'_> {
     /// `call` of queue `q` would call again `delay` after abandoning: follow it
@@ -24,6 +29,13 @@ impl Simulation<'_> {
         delay: u64,
         now: u64,
     ) {
+        let attempt = self.calling_again + 1;
+        if attempt > MAX_RETRIALS {
+            if !balks {
+                self.router.enqueue(q, call);
+            }
+            return;
+        }
         let waiting = self.router.waiting();
         let tag = waiting.new_tag();
         let at = if balks {
@@ -39,9 +51,9 @@ impl Simulation<'_> {
         };
         let i = tag as usize;
         if i >= self.retry_calls.len() {
-            self.retry_calls.resize(i + 1, (0, call));
+            self.retry_calls.resize(i + 1, (0, call, 0));
         }
-        self.retry_calls[i] = (q as u32, call);
+        self.retry_calls[i] = (q as u32, call, attempt);
         // No call arrives after the horizon (draining included).
         if at < self.grid.horizon {
             self.events.push(at, EventKind::Retrial(tag));
@@ -58,14 +70,16 @@ impl Simulation<'_> {
         if self.router.waiting().take_answered(tag) {
             return;
         }
-        let (q, mut call) = self.retry_calls[tag as usize];
+        let (q, mut call, attempt) = self.retry_calls[tag as usize];
         let q = q as usize;
         self.calls_generated += 1;
         let k = self.grid.profile_index(now);
         let src = &mut self.callers[q];
         src.recall(&mut call, now, k);
         let retry = src.retry_delay();
+        self.calling_again = attempt;
         self.offer(q, call, false, retry, true, now);
+        self.calling_again = 0;
         self.after_routing(now);
     }
 }

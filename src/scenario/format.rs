@@ -132,9 +132,17 @@ file_object! {
     pub struct RetrialSpec ("retrial") {
         /// Share of abandoning callers who call again.
         req probability: Probability,
-        /// Time between the abandonment and the new call.
+        /// Time between the abandonment and the new call (not 0 on average).
         req delay: Dist,
     }
+    check = |ck, obj, value| value.is_none_or(|r| {
+        if r.delay.0.mean_s() > 0.0 {
+            return true;
+        }
+        let message = "must take time on average: a caller cannot call again at the very moment it hangs up";
+        ck.problem(&super::read::join_key(&obj.path, "delay"), message);
+        false
+    });
 }
 
 file_object! {
