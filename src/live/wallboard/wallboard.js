@@ -648,23 +648,19 @@
       parts.push(svg("line", { class: "grid", x1: x(t), x2: x(t), y1: mt + ph, y2: mt + ph + 4 }));
       parts.push(svg("text", { class: "axis", x: x(t), y: H - 5, "text-anchor": "middle" }, clockAt(t, false)));
     }
-    // calls waiting: a step area
+    // calls waiting: a step area, each point held until the next one
+    // (the last until now)
     const n = Math.min(ts.length, waiting.length);
     if (n > 0) {
+      const tEnd = isNum(s.time_s) ? Math.max(s.time_s, ts[n - 1]) : ts[n - 1];
       let d = `M${x(ts[0]).toFixed(1)},${yW(0).toFixed(1)}`;
       for (let i = 0; i < n; i++) {
-        const w = isNum(waiting[i]) ? waiting[i] : 0;
-        const xa = x(ts[i]);
-        const xb = i + 1 < n ? x(ts[i + 1]) : Math.max(xa, x(isNum(s.time_s) ? Math.max(s.time_s, ts[i]) : ts[i]));
-        d += `L${xa.toFixed(1)},${yW(w).toFixed(1)}L${xb.toFixed(1)},${yW(w).toFixed(1)}`;
+        const yw = yW(isNum(waiting[i]) ? Math.min(waiting[i], wMax) : 0).toFixed(1);
+        const xb = x(i + 1 < n ? ts[i + 1] : tEnd).toFixed(1);
+        d += `L${x(ts[i]).toFixed(1)},${yw}L${xb},${yw}`;
       }
-      const xe = i2x(n);
-      d += `L${xe.toFixed(1)},${yW(0).toFixed(1)}Z`;
+      d += `L${x(tEnd).toFixed(1)},${yW(0).toFixed(1)}Z`;
       parts.push(svg("path", { class: "waiting", d }));
-    }
-    function i2x(count) {
-      const last = ts[count - 1];
-      return x(isNum(s.time_s) ? Math.max(s.time_s, last) : last);
     }
     // target
     if (target != null) parts.push(svg("line", { class: "target", x1: ml, x2: ml + pw, y1: yS(target), y2: yS(target) }));
