@@ -178,6 +178,11 @@ impl EventQueue {
         self.heap.len()
     }
 
+    /// Every event, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, EventKind)> + '_ {
+        self.heap.iter().map(|&k| Self::event(k))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }

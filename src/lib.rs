@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod command;
 pub mod distribution;
 pub mod engine;
 pub mod erlang;

@@ -57,6 +57,24 @@ pub fn quoted(s: &str) -> String {
     format!("\"{}\"", shown(&inner, MAX_QUOTED))
 }
 
+/// Names shown in a message listing what is known: at most `max`, each
+/// escaped and cut, then "… and N more".
+pub fn listing<'a>(names: impl IntoIterator<Item = &'a str>, max: usize) -> String {
+    let mut shown_names = Vec::new();
+    let mut more = 0usize;
+    for n in names {
+        if shown_names.len() < max {
+            shown_names.push(shown(n, MAX_QUOTED));
+        } else {
+            more += 1;
+        }
+    }
+    if more > 0 {
+        shown_names.push(format!("… and {more} more"));
+    }
+    shown_names.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,12 @@ pub(super) struct RunArgs {
     /// Never show the progress bar.
     #[arg(long)]
     quiet: bool,
+    /// Apply these timed commands (JSON lines, e.g. a `live --record`
+    /// recording) to every replication. A recording replays its session:
+    /// its seed and one replication, unless --seed or --replications say
+    /// otherwise.
+    #[arg(long, value_name = "FILE.jsonl")]
+    commands: Option<PathBuf>,
 }
 
 pub(super) fn validate(path: &Path) -> anyhow::Result<()> {
@@ -69,8 +75,18 @@ pub(super) fn validate(path: &Path) -> anyhow::Result<()> {
 }
 
 pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
-    let sc = load(&args.scenario)?;
-    let opts = args.common.options(&sc);
+    let mut sc = load(&args.scenario)?;
+    let mut opts = args.common.options(&sc);
+    if let Some(path) = &args.commands {
+        sc.reserve_for_commands();
+        let script = crate::command::Script::load(path, &sc).map_err(super::bad)?;
+        if let Some(seed) = script.seed {
+            // A recorded session replays as it ran.
+            opts.seed = args.common.seed.unwrap_or(seed);
+            opts.replications = args.common.replications.unwrap_or(1);
+        }
+        sc.script = Some(std::sync::Arc::new(script));
+    }
     super::check_runnable(
         &args.scenario,
         &sc,

@@ -108,6 +108,8 @@ pub enum Part {
     Break,
     Overtime,
     Blocked,
+    Added,
+    Removed,
 }
 
 impl Part {
@@ -117,6 +119,8 @@ impl Part {
             Part::Break => &mut t.break_us,
             Part::Overtime => &mut t.overtime_us,
             Part::Blocked => &mut t.blocked_us,
+            Part::Added => &mut t.added_us,
+            Part::Removed => &mut t.removed_us,
         }
     }
 }

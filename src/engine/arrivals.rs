@@ -22,6 +22,9 @@ struct Piece {
 #[derive(Debug, Clone)]
 pub struct ArrivalProcess {
     pieces: Vec<Piece>,
+    /// The scenario's pieces, and the factor live commands put on them.
+    base: Vec<Piece>,
+    factor: f64,
     /// The piece holding the latest arrival.
     cursor: usize,
     /// No arrival at or after this time.
@@ -59,6 +62,8 @@ impl ArrivalProcess {
             }
         }
         ArrivalProcess {
+            base: pieces.clone(),
+            factor: 1.0,
             pieces,
             cursor: 0,
             end: sc.end.micros(),
@@ -81,6 +86,46 @@ impl ArrivalProcess {
             return if at < self.end { at } else { NEVER };
         }
         self.next_piecewise(now, e)
+    }
+
+    /// The factor live commands put on the scenario's rates.
+    pub fn factor(&self) -> f64 {
+        self.factor
+    }
+
+    /// From `now` on, the rates are `factor` times the scenario's. The
+    /// pending arrival, due at `pending`, moves where the hazard left until
+    /// it, at the new rates, runs out (a factor of 1 moves nothing), or is
+    /// drawn afresh if there was none ([`NEVER`]): Poisson arrivals have
+    /// no memory, so both are exact. Returns its new time.
+    pub fn rescale(&mut self, now: u64, pending: u64, factor: f64) -> u64 {
+        let left = (pending != NEVER).then(|| self.hazard(now, pending));
+        self.factor = factor;
+        let at = |p: &Piece| Piece {
+            start: p.start.max(now),
+            mean_us: p.mean_us / factor,
+        };
+        // The piece holding `now`, then the later ones.
+        let current = self.base.iter().rposition(|p| p.start <= now).unwrap_or(0);
+        self.pieces = self.base[current..].iter().map(at).collect();
+        self.cursor = 0;
+        match left {
+            Some(e) => self.next_piecewise(now, e),
+            None => self.next(now),
+        }
+    }
+
+    /// The expected arrivals (integrated rate) of the current pieces over `[from, to)`.
+    fn hazard(&self, from: u64, to: u64) -> f64 {
+        let mut h = 0.0;
+        for (k, p) in self.pieces.iter().enumerate() {
+            let end = self.pieces.get(k + 1).map_or(u64::MAX, |n| n.start);
+            let (a, b) = (from.max(p.start), to.min(end));
+            if a < b && p.mean_us.is_finite() {
+                h += (b - a) as f64 / p.mean_us;
+            }
+        }
+        h
     }
 
     /// [`ArrivalProcess::next`] across pieces, with the exponential draw `e`.
@@ -151,6 +196,25 @@ impl ArrivalCalendar {
             Some(&(t, q)) => (t, q as usize),
             None => (NEVER, 0),
         }
+    }
+
+    /// The arrival process of queue `q`.
+    pub fn process(&self, q: usize) -> &ArrivalProcess {
+        &self.processes[q]
+    }
+
+    /// Queue `q`'s rates become `factor` times the scenario's from `now` on
+    /// (see [`ArrivalProcess::rescale`]).
+    pub fn rescale(&mut self, q: usize, now: u64, factor: f64) {
+        let i = self
+            .heap
+            .iter()
+            .position(|&(_, k)| k as usize == q)
+            .expect("every queue has an entry");
+        let pending = self.heap[i].0;
+        self.heap[i].0 = self.processes[q].rescale(now, pending, factor);
+        // A sorted array is a heap.
+        self.heap.sort_unstable();
     }
 
     /// The arrival at the top happens: draws that queue's next one.

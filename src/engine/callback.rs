@@ -10,7 +10,7 @@
 
 use super::accounting::NO_CELL;
 use super::escalation::DIFFICULT;
-use super::Simulation;
+use super::{Observer, Simulation};
 use crate::rng::{Stream, StreamKind};
 use crate::router::WaitingCall;
 use crate::scenario::Scenario;
@@ -68,7 +68,7 @@ impl Callbacks {
     }
 }
 
-impl Simulation<'_> {
+impl<O: Observer> Simulation<'_, O> {
     /// A caller of queue `q` (offered, arriving at `now` in `cell`) finds no
     /// idle agent: it may be offered a callback and accept it. Returns
     /// whether it did (its call then waits in the callback queue).

@@ -10,14 +10,14 @@
 //! abandon when their patience runs out).
 
 use super::accounting::NO_CELL;
-use super::staffing::scheduled_us;
-use super::Simulation;
+use super::staffing::{scheduled_us, Place};
+use super::{Observer, Simulation};
 use crate::event::EventKind;
 use crate::router::NEVER;
 use crate::scenario::Closing;
 use crate::stats::{hours, ReplicationStats};
 
-impl Simulation<'_> {
+impl<O: Observer> Simulation<'_, O> {
     /// The horizon is reached with `closing: drain`.
     pub(super) fn begin_drain(&mut self, now: u64) {
         self.drain.started = true;
@@ -27,6 +27,8 @@ impl Simulation<'_> {
             self.groups[g].all_overtime = true;
             let cells = &mut self.group_stats[g].intervals;
             self.groups[g].change(now, &self.grid, cells, 0, 0, 0);
+            // Paid time after the horizon is overtime, commands or not.
+            self.groups[g].paid_change(now, &self.grid, cells, 0, 0);
         }
         self.router.waiting().count_presence();
         self.check_drain(now);
@@ -108,25 +110,66 @@ impl Simulation<'_> {
         false
     }
 
+    /// Makes the current time the end of the replication (a `stop`
+    /// command): before the horizon, the measured window ends here (the
+    /// intervals after it are left out, the one holding it is cut).
+    pub(super) fn stop_here(&mut self) {
+        self.stopped = true;
+        self.over = true;
+        let now = self.now;
+        // The calls in progress stop counting as handling time here.
+        let old = self.grid;
+        for (t, kind) in self.events.iter() {
+            let EventKind::Agent(a) = kind else { continue };
+            if t <= now || self.agents[a as usize].place != Place::Floor {
+                continue;
+            }
+            let gs = &mut self.group_stats[self.router.group_of(a) as usize];
+            let cells = &mut gs.intervals;
+            let after = old.split(now, t, |c, us| cells[c].busy_us -= us as u128);
+            gs.busy_after_end_us += (t - now - after) as u128;
+        }
+        if self.horizon_passed || now >= self.grid.horizon {
+            return;
+        }
+        let grid = &mut self.grid;
+        grid.horizon = now.max(grid.warmup);
+        grid.intervals = ((grid.horizon - grid.warmup).div_ceil(grid.interval) as usize).max(1);
+        grid.drain_cell = false;
+        let cells = grid.intervals;
+        for q in &mut self.queue_stats {
+            q.intervals.truncate(cells);
+        }
+        for g in &mut self.group_stats {
+            g.intervals.truncate(cells);
+        }
+        if let Some(out) = &mut self.outbound {
+            for (_, c) in &mut out.counts {
+                c.truncate(cells);
+            }
+        }
+    }
+
     /// Counts the calls still waiting and closes the books.
     pub(super) fn finish(mut self) -> ReplicationStats {
-        let draining = self.sc.closing == Closing::Drain;
+        let draining = self.sc.closing == Closing::Drain && !self.stopped;
         let horizon = self.grid.horizon;
-        let end = if draining {
+        // A stopped run ends now (the horizon, if cut; after it, if draining).
+        let end = if self.stopped || draining {
             self.now.max(horizon)
         } else {
             horizon
         };
-        let (grid, closing) = (self.grid, self.sc.closing);
-        let (stats, callers) = (&mut self.queue_stats, &self.callers);
+        let (grid, closing, stopped) = (self.grid, self.sc.closing, self.stopped);
+        let (stats, callers, obs) = (&mut self.queue_stats, &self.callers, &mut self.obs);
         self.router.drain_waiting(|q, call| {
             let expired = if draining {
                 call.deadline != NEVER
             } else {
-                call.deadline < horizon
+                call.deadline < end
             };
             if expired {
-                super::record_abandon(stats, callers, &grid, q, call);
+                super::record_abandon(stats, callers, &grid, obs, q, call);
                 return;
             }
             let cell = grid.cell_of(call.arrival);
@@ -134,7 +177,7 @@ impl Simulation<'_> {
                 return;
             }
             let c = &mut stats[q].intervals[cell];
-            if closing == Closing::Disconnect {
+            if closing == Closing::Disconnect && !stopped {
                 c.disconnected += 1;
             } else {
                 c.unresolved += 1;
@@ -172,7 +215,8 @@ impl Simulation<'_> {
                 .into_iter()
                 .enumerate()
             {
-                gs.intervals[c].staffed_us = us;
+                let cell = &mut gs.intervals[c];
+                cell.staffed_us = (us + cell.added_us).saturating_sub(cell.removed_us);
             }
             let mut total = crate::stats::AgentTime::default();
             for cell in &mut gs.intervals {
@@ -187,7 +231,7 @@ impl Simulation<'_> {
             gs.time = total;
         }
         let mut cell_us = self.grid.interval_lengths();
-        if draining {
+        if self.grid.drain_cell {
             cell_us.push(end - horizon);
         }
         ReplicationStats {

@@ -23,7 +23,7 @@
 //! Nothing here exists for a scenario without campaigns.
 
 use super::accounting::NO_CELL;
-use super::Simulation;
+use super::{Observer, Simulation};
 use crate::distribution::Sampler;
 use crate::event::{EventKind, MAX_ID};
 use crate::rng::{Stream, StreamKind};
@@ -177,7 +177,7 @@ impl Outbound {
             waiting_since: vec![NEVER; sc.agent_count() as usize],
             released_at: vec![NEVER; sc.agent_count() as usize],
             previewed: vec![0; sc.agent_count() as usize],
-            per_instant: MAX_DIALS_PER_INSTANT + sc.agent_count(),
+            per_instant: MAX_DIALS_PER_INSTANT + sc.scheduled_agent_count(),
         }))
     }
 
@@ -229,7 +229,7 @@ impl Outbound {
     }
 }
 
-impl Simulation<'_> {
+impl<O: Observer> Simulation<'_, O> {
     /// Schedules the first look of every campaign (its opening).
     pub(super) fn open_campaigns(&mut self) {
         let Some(out) = self.outbound.as_ref() else {
@@ -275,6 +275,27 @@ impl Simulation<'_> {
         if next != NEVER {
             self.wake_campaign(c, next);
         }
+    }
+
+    /// A live command starts (`open`) or stops campaign `c` at `now`: its
+    /// hours become now to the horizon, or end now.
+    pub(super) fn command_campaign(&mut self, c: usize, open: bool, now: u64) {
+        let horizon = self.grid.horizon;
+        let d = &mut self.outbound.as_mut().expect("campaigns exist").campaigns[c];
+        if open {
+            d.start = now;
+            d.end = horizon;
+        } else {
+            d.end = now;
+        }
+        d.open = d.start <= now && now < d.end;
+        self.wake_campaign(c, now);
+    }
+
+    /// Whether campaign `c` is dialing, and its dials ringing.
+    pub(super) fn campaign_state(&self, c: usize) -> (bool, u64) {
+        let d = &self.outbound.as_ref().expect("campaigns exist").campaigns[c];
+        (d.open, d.ringing)
     }
 
     /// Every open campaign's dialer looks again (an agent became idle).
@@ -430,6 +451,22 @@ impl Simulation<'_> {
         let u = d.outcome_rng.unit_f64();
         let live = u < *d.live.at(k);
         let queue = d.queue;
+        if O::ON {
+            let campaign = c as u32;
+            self.obs.event(super::CallEvent::Dialed {
+                campaign,
+                at: now,
+                live,
+            });
+            if live {
+                let (queue, retrial) = (queue as u32, false);
+                self.obs.event(super::CallEvent::Offered {
+                    queue,
+                    at: now,
+                    retrial,
+                });
+            }
+        }
         if live {
             d.lives += 1;
             out.count(c, cell, |x| x.live_answers += 1);
@@ -499,11 +536,16 @@ impl Simulation<'_> {
     /// out) and adapts the predictive gain to every live answer resolved since.
     fn settle_silent(&mut self, c: usize, now: u64) {
         let queue = self.outbound.as_ref().expect("campaigns exist").campaigns[c].queue;
-        let (stats, callers, grid) = (&mut self.queue_stats, &self.callers, self.grid);
+        let (stats, callers, grid, obs) = (
+            &mut self.queue_stats,
+            &self.callers,
+            self.grid,
+            &mut self.obs,
+        );
         self.router
             .waiting()
             .drop_expired(queue, now, &mut |q, call| {
-                super::record_abandon(stats, callers, &grid, q, call);
+                super::record_abandon(stats, callers, &grid, obs, q, call);
             });
         let waiting = self.router.waiting().len(queue) as u64;
         let d = &mut self.outbound.as_mut().expect("campaigns exist").campaigns[c];

@@ -12,7 +12,7 @@
 //! escalation run exactly as before (and draw nothing from its streams).
 
 use super::accounting::NO_CELL;
-use super::Simulation;
+use super::{Observer, Simulation};
 use crate::distribution::Sampler;
 use crate::event::EventKind;
 use crate::rng::{Stream, StreamKind};
@@ -123,6 +123,17 @@ impl Desk {
         self.supervisor_group[g]
     }
 
+    /// Escalated calls: callers on hold for a supervisor, and all in progress
+    /// (talking before escalating, or on hold).
+    pub fn counts(&self) -> (u32, u32) {
+        let on_hold = self
+            .calls
+            .iter()
+            .filter(|e| e.stage == Stage::Blocked)
+            .count() as u32;
+        (on_hold, self.in_progress)
+    }
+
     /// Whether an escalated caller may be waiting on hold.
     #[inline]
     pub fn anyone_on_hold(&self) -> bool {
@@ -130,7 +141,7 @@ impl Desk {
     }
 }
 
-impl Simulation<'_> {
+impl<O: Observer> Simulation<'_, O> {
     /// `agent` answers difficult `call` of queue `q` at `now` (its talk is
     /// the escalation's `after`): remember what happens when it escalates.
     pub(super) fn begin_difficult(
@@ -160,6 +171,10 @@ impl Simulation<'_> {
         let (q, cell) = (e.queue as usize, e.cell);
         if cell != NO_CELL {
             self.queue_stats[q].intervals[cell].escalations += 1;
+        }
+        if O::ON {
+            self.obs
+                .event(super::CallEvent::Escalated { agent, at: now });
         }
         if let Some(supervisor) = self.free_supervisor() {
             self.supervise(supervisor, agent, now);
@@ -212,6 +227,13 @@ impl Simulation<'_> {
     /// `supervisor` takes `agent`'s escalated call at `now`: the handover,
     /// then the agent's wrap-up and the supervisor's own time.
     pub(super) fn supervise(&mut self, supervisor: u32, agent: u32, now: u64) {
+        if O::ON {
+            self.obs.event(super::CallEvent::TakenOver {
+                supervisor,
+                agent,
+                at: now,
+            });
+        }
         let desk = self.desk.as_mut().expect("escalation needs the desk");
         let e = desk.calls[agent as usize];
         desk.calls[agent as usize].stage = Stage::None;
@@ -275,7 +297,11 @@ impl Simulation<'_> {
     pub(super) fn agent_done(&mut self, agent: u32, now: u64) {
         let g = self.router.group_of(agent) as usize;
         let a = self.agents[agent as usize];
-        if a.due != super::staffing::Due::Nothing || self.groups[g].pending > 0 || self.released(g)
+        let fg = &self.groups[g];
+        if a.due != super::staffing::Due::Nothing
+            || fg.pending > 0
+            || fg.away_pending > 0
+            || self.released(g)
         {
             self.leave_after_call(agent, now);
         } else {

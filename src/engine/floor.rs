@@ -4,10 +4,10 @@
 //! next call). Agent time is integrated as it changes (see `accounting`).
 
 use super::staffing::{Change, Due, Place};
-use super::Simulation;
+use super::{Observer, Simulation};
 use crate::event::EventKind;
 
-impl Simulation<'_> {
+impl<O: Observer> Simulation<'_, O> {
     /// Changes group `g`'s counts of agents on the floor, on break and in overtime at `now`.
     fn floor_change(&mut self, g: usize, now: u64, logged: i32, on_break: i32, overtime: i32) {
         let cells = &mut self.group_stats[g].intervals;
@@ -17,13 +17,27 @@ impl Simulation<'_> {
     /// Applies one change of the staffing plan at `now`.
     pub(super) fn apply(&mut self, change: Change, now: u64) {
         match change {
-            Change::Target { group, on_floor } => self.set_target(group as usize, on_floor, now),
+            Change::Target { group, on_floor } => {
+                let g = group as usize;
+                self.groups[g].sched = on_floor;
+                self.apply_offset(g, now);
+            }
             Change::ShiftStart { first, n } => {
+                let g = self.router.group_of(first) as usize;
+                self.groups[g].on_shift += n;
                 for a in first..first + n {
-                    self.log_on(a, now);
+                    let g = self.router.group_of(a) as usize;
+                    if self.groups[g].away_pending > 0 {
+                        // Commands keep agents off: this one starts off the floor.
+                        self.send_away(g, a, now);
+                    } else {
+                        self.log_on(a, now);
+                    }
                 }
             }
             Change::ShiftEnd { first, n } => {
+                let g = self.router.group_of(first) as usize;
+                self.groups[g].on_shift -= n;
                 for a in first..first + n {
                     self.shift_end(a, now);
                 }
@@ -36,8 +50,44 @@ impl Simulation<'_> {
         }
     }
 
-    /// A counted group's scheduled floor becomes `target`: agents log in, or
-    /// idle agents log off (then the next to finish their call).
+    /// Puts group `g`'s floor where its schedule and the live commands'
+    /// offset say: a counted group's count becomes the schedule's plus the
+    /// offset; a group working shifts gets `offset` agents from its reserve
+    /// (or keeps `-offset` of its scheduled agents off the floor).
+    pub(super) fn apply_offset(&mut self, g: usize, now: u64) {
+        let fg = &self.groups[g];
+        let group = &self.sc.agent_groups[g];
+        if fg.shifts {
+            let extra = fg.offset.clamp(0, group.reserve as i64) as u32;
+            let away = (-fg.offset).max(0) as u32;
+            // Extras leave before scheduled agents go away, and come back after.
+            self.set_target(g, extra, now);
+            self.groups[g].away_target = away;
+            self.rebalance_away(g, now);
+            let fg = &self.groups[g];
+            let (added, removed) = (fg.target, fg.away_count);
+            self.paid_change(g, now, added, removed);
+        } else {
+            let sched = fg.sched;
+            let target = (sched as i64 + fg.offset).clamp(0, group.slots() as i64) as u32;
+            self.set_target(g, target, now);
+            self.paid_change(
+                g,
+                now,
+                target.saturating_sub(sched),
+                sched.saturating_sub(target),
+            );
+        }
+    }
+
+    fn paid_change(&mut self, g: usize, now: u64, added: u32, removed: u32) {
+        let cells = &mut self.group_stats[g].intervals;
+        self.groups[g].paid_change(now, &self.grid, cells, added, removed);
+    }
+
+    /// A counted group's floor (or the reserve of a group working shifts)
+    /// becomes `target`: agents log in, or idle agents log off (then the
+    /// next to finish their call).
     fn set_target(&mut self, g: usize, target: u32, now: u64) {
         let current = self.groups[g].target;
         self.groups[g].target = target;
@@ -58,7 +108,7 @@ impl Simulation<'_> {
         } else {
             let mut drop = current - target;
             while drop > 0 {
-                let Some(agent) = self.router.take_any_idle(g) else {
+                let Some(agent) = self.take_idle_counted(g) else {
                     break;
                 };
                 self.agents[agent as usize].place = Place::Off;
@@ -70,6 +120,63 @@ impl Simulation<'_> {
             self.groups[g].pending += drop;
             self.floor_change(g, now, 0, 0, drop as i32);
         }
+    }
+
+    /// An idle agent of group `g`'s counted part (its reserve, for a group
+    /// working shifts), taken out of the idle pool.
+    fn take_idle_counted(&mut self, g: usize) -> Option<u32> {
+        if !self.groups[g].shifts {
+            return self.router.take_any_idle(g);
+        }
+        let from = self.groups[g].reserve_from;
+        let to = from + self.sc.agent_groups[g].reserve;
+        (from..to).find(|&a| self.router.take_idle(a))
+    }
+
+    /// Whether `agent` belongs to its group's counted part (a group working
+    /// shifts counts only its reserve).
+    fn counted(&self, g: usize, agent: u32) -> bool {
+        let fg = &self.groups[g];
+        !fg.shifts || agent >= fg.reserve_from
+    }
+
+    /// Group `g` (working shifts) keeps `away_target` scheduled agents off
+    /// the floor: the ones away in excess come back (the last to go first),
+    /// idle ones go away; the rest go as they free up (`away_pending`).
+    fn rebalance_away(&mut self, g: usize, now: u64) {
+        while self.groups[g].away_count > self.groups[g].away_target {
+            let agent = self.groups[g].away.pop().expect("an agent away per count");
+            let a = &mut self.agents[agent as usize];
+            if a.place != Place::Away {
+                continue; // Its shift ended while it was away: it has gone home.
+            }
+            a.place = Place::Off;
+            self.groups[g].away_count -= 1;
+            self.log_on(agent, now);
+        }
+        while self.groups[g].away_count < self.groups[g].away_target {
+            let from = self.groups[g].reserve_from;
+            let base = from - self.sc.agent_groups[g].agent_slots();
+            let Some(agent) = (base..from).find(|&a| self.router.take_idle(a)) else {
+                break;
+            };
+            self.send_away(g, agent, now);
+            self.floor_change(g, now, -1, 0, 0);
+        }
+        let fg = &mut self.groups[g];
+        fg.away_pending = fg.away_target.saturating_sub(fg.away_count);
+    }
+
+    /// Scheduled `agent` of group `g` (working shifts) goes off the floor
+    /// at `now` by a command (its floor counts already changed).
+    fn send_away(&mut self, g: usize, agent: u32, now: u64) {
+        self.agents[agent as usize].place = Place::Away;
+        let fg = &mut self.groups[g];
+        fg.away.push(agent);
+        fg.away_count += 1;
+        fg.away_pending = fg.away_target.saturating_sub(fg.away_count);
+        let (added, removed) = (fg.target, fg.away_count);
+        self.paid_change(g, now, added, removed);
     }
 
     /// `agent` logs in at `now` and takes a waiting call or waits for one
@@ -91,6 +198,17 @@ impl Simulation<'_> {
     fn shift_end(&mut self, agent: u32, now: u64) {
         let g = self.router.group_of(agent) as usize;
         match self.agents[agent as usize].place {
+            Place::Away => {
+                // Away by a command: it goes home, and another scheduled
+                // agent takes its place off the floor.
+                self.agents[agent as usize].place = Place::Off;
+                self.agents[agent as usize].due = Due::Nothing;
+                self.groups[g].away_count -= 1;
+                self.rebalance_away(g, now);
+                let fg = &self.groups[g];
+                let (added, removed) = (fg.target, fg.away_count);
+                self.paid_change(g, now, added, removed);
+            }
             Place::Off => {}
             Place::Floor if self.router.take_idle(agent) => {
                 self.agents[agent as usize].place = Place::Off;
@@ -116,7 +234,7 @@ impl Simulation<'_> {
         match a.place {
             Place::Floor if self.router.take_idle(agent) => self.start_break(agent, duration, now),
             // Busy, on a break, or logging in at this very moment.
-            Place::Floor | Place::Break | Place::Off => {
+            Place::Floor | Place::Break | Place::Off | Place::Away => {
                 self.agents[agent as usize].due = owed(a.due);
             }
         }
@@ -143,12 +261,21 @@ impl Simulation<'_> {
                 self.agents[agent as usize].due = Due::Nothing;
                 self.start_break(agent, duration, now);
             }
-            _ if self.groups[g].pending > 0 => {
+            _ if self.groups[g].pending > 0 && self.counted(g, agent) => {
                 self.groups[g].pending -= 1;
                 self.groups[g].off.push(agent);
                 self.log_off(agent, now, -1);
             }
-            _ => self.log_off(agent, now, 0),
+            _ if self.groups[g].away_pending > 0 && !self.counted(g, agent) => {
+                self.send_away(g, agent, now);
+                self.floor_change(g, now, -1, 0, 0);
+            }
+            _ if self.released(g) => self.log_off(agent, now, 0),
+            _ => {
+                // Its group is short of leavers of another kind: it carries on.
+                self.make_available(agent, now);
+                return;
+            }
         }
         self.after_routing(now);
     }
@@ -172,6 +299,12 @@ impl Simulation<'_> {
             if end < self.stop_at {
                 self.events.push(end, EventKind::Agent(agent));
             }
+            return;
+        }
+        if self.groups[g].away_pending > 0 && !self.counted(g, agent) {
+            // Taken off the floor by a command while on break.
+            self.send_away(g, agent, now);
+            self.floor_change(g, now, 0, -1, 0);
             return;
         }
         self.agents[agent as usize].place = Place::Floor;

@@ -22,11 +22,16 @@ pub mod arrivals;
 mod callback;
 mod callers;
 mod closing;
+mod command;
 mod dialer;
 mod escalation;
 mod floor;
+pub mod observe;
 mod retrial;
 pub mod staffing;
+pub mod view;
+
+pub use observe::{CallEvent, Observer};
 
 use crate::event::{EventKind, EventQueue};
 use crate::rng::{Stream, StreamKind};
@@ -103,9 +108,23 @@ struct Drain {
     timer_at: u64,
 }
 
-/// One replication, ready to run.
-pub struct Simulation<'a> {
+/// Where [`Simulation::run_until`] left a replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reached {
+    /// Every event before the given time is done, none at or after it.
+    Paused,
+    /// The replication is over.
+    Ended,
+}
+
+/// One replication, ready to run; `O` observes its calls (nobody, in batch runs).
+pub struct Simulation<'a, O: Observer = ()> {
     sc: &'a Scenario,
+    obs: O,
+    /// The replication pauses here ([`NEVER`]: it does not): see [`Simulation::run_until`].
+    pause_at: u64,
+    /// Ended by a `stop` command before its horizon (or during its drain).
+    stopped: bool,
     replication: u32,
     grid: Grid,
     /// Agent events at or after this time are not scheduled (the horizon,
@@ -129,6 +148,8 @@ pub struct Simulation<'a> {
     /// events are always the end of a call.
     floor_static: bool,
     horizon_passed: bool,
+    /// The replication has ended.
+    over: bool,
     /// Per queue: most calls allowed to wait (`u32::MAX`: no limit).
     max_waiting: Vec<u32>,
     lines: Option<Lines>,
@@ -176,6 +197,13 @@ impl<'a> Simulation<'a> {
     /// Prepares replication `replication` of `sc`, with random streams derived
     /// from (`seed`, `replication`).
     pub fn new(sc: &'a Scenario, seed: u64, replication: u32) -> Simulation<'a> {
+        Simulation::observed(sc, seed, replication, ())
+    }
+}
+
+impl<'a, O: Observer> Simulation<'a, O> {
+    /// [`Simulation::new`], telling `obs` what happens to every call.
+    pub fn observed(sc: &'a Scenario, seed: u64, replication: u32, obs: O) -> Simulation<'a, O> {
         let rep = replication as u64;
         let factor = sc
             .volume_cv
@@ -226,6 +254,11 @@ impl<'a> Simulation<'a> {
                 place,
                 due: staffing::Due::Nothing,
             }));
+            // The reserve for live commands, off the floor.
+            agents.extend((0..group.reserve).map(|_| FloorAgent {
+                place: Place::Off,
+                due: staffing::Due::Nothing,
+            }));
             let mut fg = FloorGroup::default();
             let mut gs = GroupCounters {
                 agents: group.peak_agents(),
@@ -236,11 +269,20 @@ impl<'a> Simulation<'a> {
                 // The floor of a constant group: every agent logged in from time 0.
                 let c = group.on_floor(c);
                 fg.target = c;
+                fg.sched = c;
                 fg.change(0, &grid, &mut gs.intervals, c as i32, 0, 0);
-            } else if let crate::scenario::Staffing::PerInterval(_) = group.staffing {
-                // Logged-off agents, the lowest id on top.
-                fg.off = (first..first + n).rev().collect();
             }
+            // Logged-off agents, the lowest id on top: a counted group's
+            // slots, or (a constant group, a group working shifts) only the
+            // reserve for live commands.
+            fg.shifts = matches!(group.staffing, crate::scenario::Staffing::Shifts(_));
+            fg.reserve_from = first + n;
+            fg.off = match group.staffing {
+                crate::scenario::Staffing::PerInterval(_) => {
+                    (first..first + group.slots()).rev().collect()
+                }
+                _ => (first + n..first + group.slots()).rev().collect(),
+            };
             groups.push(fg);
             group_stats.push(gs);
         }
@@ -251,9 +293,17 @@ impl<'a> Simulation<'a> {
                 .any(|q| q.max_waiting.is_some() || q.callback.is_some());
         let mut sim = Simulation {
             sc,
+            obs,
+            pause_at: NEVER,
+            stopped: false,
             replication,
             grid,
-            stop_at: if draining { NEVER } else { grid.horizon },
+            // Runs taking commands schedule every end (a `stop` needs them).
+            stop_at: if draining || sc.takes_commands {
+                NEVER
+            } else {
+                grid.horizon
+            },
             router,
             events: EventQueue::with_capacity(sc.agent_count() as usize + 16),
             arrivals: ArrivalCalendar::new(processes),
@@ -268,8 +318,10 @@ impl<'a> Simulation<'a> {
             cur_cell_end: 0,
             floor_static: !draining
                 && sc.agent_groups.iter().all(|g| g.constant_count().is_some())
+                && !sc.takes_commands
                 && sc.queues.iter().all(|q| q.escalation.is_none()),
             horizon_passed: false,
+            over: false,
             max_waiting: routed()
                 .map(|q| q.max_waiting.unwrap_or(u32::MAX))
                 .collect(),
@@ -327,7 +379,21 @@ impl<'a> Simulation<'a> {
     /// Runs to the end, telling `clock` the simulated time every few
     /// thousand events (for progress reports on long replications).
     pub fn run_observed<C: Clock>(mut self, clock: &C) -> ReplicationStats {
-        self.simulate(clock);
+        if let Some(script) = self.sc.script.clone() {
+            for timed in &script.commands {
+                if let crate::command::Checked::Model(action) = timed.checked {
+                    if self.run_until_with(timed.at, clock) == Reached::Ended {
+                        break;
+                    }
+                    // A checked script applies whole (times within the run, nothing after a stop).
+                    let applied = self.execute(&action);
+                    debug_assert!(applied.is_ok(), "line {}: {applied:?}", timed.line);
+                }
+            }
+        }
+        if !self.over {
+            self.simulate(clock);
+        }
         clock.tick(self.now.max(self.grid.horizon));
         self.finish()
     }
@@ -350,8 +416,70 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    /// Runs every event before `limit` (µs of run time), none at or after
+    /// it, then leaves the replication at `limit` (its current time), where
+    /// commands may change it ([`Simulation::execute`]). Running to `t1`
+    /// then to `t2` does exactly what running to `t2` does: the same
+    /// commands at the same times give the same results however the run is
+    /// cut (live, paced by the wall clock, or replayed from a recording).
+    pub fn run_until(&mut self, limit: u64) -> Reached {
+        self.run_until_with(limit, &())
+    }
+
+    /// [`Simulation::run_until`], telling `clock` the time as it goes.
+    fn run_until_with<C: Clock>(&mut self, limit: u64, clock: &C) -> Reached {
+        if self.is_over() {
+            return Reached::Ended;
+        }
+        if limit <= self.now {
+            return Reached::Paused;
+        }
+        self.pause_at = limit;
+        self.next_special = self.next_special.min(limit);
+        let ended = self.simulate(clock);
+        self.pause_at = NEVER;
+        if ended {
+            self.over = true;
+            return Reached::Ended;
+        }
+        self.now = limit;
+        Reached::Paused
+    }
+
+    /// Whether the replication has ended (its horizon, or its drain, is over).
+    pub fn is_over(&self) -> bool {
+        self.over
+    }
+
+    /// The current time (µs of run time).
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// The scenario being run.
+    pub fn scenario(&self) -> &'a Scenario {
+        self.sc
+    }
+
+    /// The observer of the calls.
+    pub fn observer(&self) -> &O {
+        &self.obs
+    }
+
+    pub fn observer_mut(&mut self) -> &mut O {
+        &mut self.obs
+    }
+
+    /// Ends the replication at its current time (a `stop` command) and
+    /// returns its statistics: as if the horizon were now (callers still
+    /// waiting are unresolved), the intervals after it left out.
+    pub fn stop(mut self) -> ReplicationStats {
+        self.stop_here();
+        self.finish()
+    }
+
     /// The event loop: returns true at the end of the replication, false if
-    /// `clock` stopped it.
+    /// `clock` stopped it or it reached its pause.
     #[inline(always)]
     fn simulate<C: Clock>(&mut self, clock: &C) -> bool {
         loop {
@@ -359,6 +487,9 @@ impl<'a> Simulation<'a> {
             let (t_event, kind) = self.events.peek().unwrap_or((NEVER, EventKind::Agent(0)));
             let t = t_event.min(arrival);
             if t >= self.next_special {
+                if self.next_special == self.pause_at && self.pause_at != NEVER {
+                    return false;
+                }
                 if self.special() {
                     continue;
                 }
@@ -442,7 +573,12 @@ impl<'a> Simulation<'a> {
         } else {
             self.grid.horizon
         };
-        self.next_special = self.plan.next_time().min(self.next_boundary).min(horizon);
+        self.next_special = self
+            .plan
+            .next_time()
+            .min(self.next_boundary)
+            .min(horizon)
+            .min(self.pause_at);
         true
     }
 
@@ -492,6 +628,7 @@ impl<'a> Simulation<'a> {
             }
         }
         if let Some(agent) = self.router.pick_for_arrival(q) {
+            self.tell_offered(q, retrial, now);
             if cell != NO_CELL {
                 let c = &mut self.queue_stats[q].intervals[cell];
                 c.offered += 1;
@@ -505,6 +642,15 @@ impl<'a> Simulation<'a> {
         if limit != u32::MAX && self.router.waiting().present(q, now) >= limit as u64 {
             self.count_blocked(q, cell);
             return;
+        }
+        self.tell_offered(q, retrial, now);
+        if O::ON && balks {
+            self.obs.event(CallEvent::Abandoned {
+                queue: q as u32,
+                arrival: now,
+                at: now,
+                balked: true,
+            });
         }
         if cell != NO_CELL {
             let c = &mut self.queue_stats[q].intervals[cell];
@@ -532,7 +678,25 @@ impl<'a> Simulation<'a> {
         }
     }
 
+    #[inline(always)]
+    fn tell_offered(&mut self, q: usize, retrial: bool, now: u64) {
+        if O::ON {
+            self.obs.event(CallEvent::Offered {
+                queue: q as u32,
+                at: now,
+                retrial,
+            });
+        }
+    }
+
     fn count_blocked(&mut self, q: usize, cell: usize) {
+        if O::ON {
+            let at = self.now;
+            self.obs.event(CallEvent::Blocked {
+                queue: q as u32,
+                at,
+            });
+        }
         if cell != NO_CELL {
             self.queue_stats[q].intervals[cell].blocked += 1;
         }
@@ -563,7 +727,12 @@ impl<'a> Simulation<'a> {
                 return;
             }
             let g = self.router.group_of(agent) as usize;
-            if a.due != staffing::Due::Nothing || self.groups[g].pending > 0 || self.released(g) {
+            let fg = &self.groups[g];
+            if a.due != staffing::Due::Nothing
+                || fg.pending > 0
+                || fg.away_pending > 0
+                || self.released(g)
+            {
                 self.events.pop();
                 self.leave_after_call(agent, now);
                 return;
@@ -599,9 +768,14 @@ impl<'a> Simulation<'a> {
     /// always: it is the heart of a call's end.
     #[inline(always)]
     fn next_call(&mut self, agent: u32, now: u64) -> Option<(usize, WaitingCall)> {
-        let (stats, callers, grid) = (&mut self.queue_stats, &self.callers, self.grid);
+        let (stats, callers, grid, obs) = (
+            &mut self.queue_stats,
+            &self.callers,
+            self.grid,
+            &mut self.obs,
+        );
         let next = self.router.agent_free(agent, now, |q, call| {
-            record_abandon(stats, callers, &grid, q, call);
+            record_abandon(stats, callers, &grid, obs, q, call);
         });
         // Only dialers look at it.
         self.agent_went_idle |= next.is_none() & self.outbound.is_some();
@@ -658,6 +832,16 @@ impl<'a> Simulation<'a> {
             call.wrap
         };
         let handle = call.talk + wrap;
+        if O::ON {
+            self.obs.event(CallEvent::Answered {
+                queue: q as u32,
+                agent,
+                arrival: call.arrival,
+                at: now,
+                talk: call.talk,
+                wrap,
+            });
+        }
         if cell != NO_CELL {
             let wait = now - call.arrival;
             let s = &mut self.queue_stats[q];
@@ -744,9 +928,14 @@ impl<'a> Simulation<'a> {
         }
         self.overflow_at[q] = NEVER;
         loop {
-            let (stats, callers, grid) = (&mut self.queue_stats, &self.callers, self.grid);
+            let (stats, callers, grid, obs) = (
+                &mut self.queue_stats,
+                &self.callers,
+                self.grid,
+                &mut self.obs,
+            );
             let due = self.router.overflow_due(q, now, |q, call| {
-                record_abandon(stats, callers, &grid, q, call);
+                record_abandon(stats, callers, &grid, obs, q, call);
             });
             let Some((agent, call)) = due else { break };
             let cell = self.arrival_cell(call.arrival);
@@ -759,9 +948,14 @@ impl<'a> Simulation<'a> {
 
     /// Makes sure queue `q` is looked at when its head next reaches a stage or abandons.
     fn arm_overflow(&mut self, q: usize, now: u64) {
-        let (stats, callers, grid) = (&mut self.queue_stats, &self.callers, self.grid);
+        let (stats, callers, grid, obs) = (
+            &mut self.queue_stats,
+            &self.callers,
+            self.grid,
+            &mut self.obs,
+        );
         let t = self.router.next_overflow_check(q, now, |q, call| {
-            record_abandon(stats, callers, &grid, q, call);
+            record_abandon(stats, callers, &grid, obs, q, call);
         });
         if t < self.overflow_at[q] {
             self.overflow_at[q] = t;
@@ -784,13 +978,22 @@ impl<'a> Simulation<'a> {
 
 /// Counts an abandoned caller (its patience ran out at its deadline).
 #[inline]
-fn record_abandon(
+fn record_abandon<O: Observer>(
     stats: &mut [QueueCounters],
     callers: &[CallerSource],
     grid: &Grid,
+    obs: &mut O,
     q: usize,
     call: &WaitingCall,
 ) {
+    if O::ON {
+        obs.event(CallEvent::Abandoned {
+            queue: q as u32,
+            arrival: call.arrival,
+            at: call.deadline,
+            balked: false,
+        });
+    }
     let cell = grid.cell_of(call.arrival);
     if cell == NO_CELL {
         return;

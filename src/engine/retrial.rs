@@ -10,14 +10,14 @@
 //! [`MAX_RETRIALS`] times (a bound on a degenerate scenario where callers
 //! hang up at once and call back at once, forever).
 
-use super::Simulation;
+use super::{Observer, Simulation};
 use crate::event::EventKind;
 use crate::router::{WaitingCall, NEVER};
 
 /// Most times one caller calls again.
 pub const MAX_RETRIALS: u32 = 1000;
 
-impl Simulation<'_> {
+impl<O: Observer> Simulation<'_, O> {
     /// `call` of queue `q` would call again `delay` after abandoning: follow it
     /// (and queue it unless it balks).
     #[cold]

@@ -99,7 +99,7 @@ impl Plan {
                     }
                 }
             }
-            base += group.agent_slots();
+            base += group.slots();
         }
         // Stable: changes of one kind at one time keep the groups' order.
         changes.sort_by_key(|(t, c)| (*t, c.order()));
@@ -136,6 +136,8 @@ pub enum Place {
     Floor,
     /// On break.
     Break,
+    /// Scheduled, but kept off the floor by a live command.
+    Away,
 }
 
 /// What an agent does when its current call (or break) ends.
@@ -171,6 +173,30 @@ pub struct FloorGroup {
     pub blocked: Accrual,
     /// After the horizon (draining) every agent still there is in overtime.
     pub all_overtime: bool,
+    /// Live commands: agents added to (> 0) or taken off (< 0) the schedule.
+    pub offset: i64,
+    /// Counted groups: the schedule's count on the floor (`target` adds `offset`).
+    pub sched: u32,
+    /// Shift groups: agents whose shift is on (shrinkage applied).
+    pub on_shift: u32,
+    /// The group works shifts: its agents are people with their own hours,
+    /// and only its reserve (ids from `reserve_from`) is counted.
+    pub shifts: bool,
+    pub reserve_from: u32,
+    /// Shift groups: scheduled agents commands keep off the floor (`-offset`).
+    pub away_target: u32,
+    /// Shift groups: scheduled agents off the floor by commands.
+    pub away_count: u32,
+    /// Shift groups: the scheduled agents off the floor by commands, the
+    /// next to come back last (some may have ended their shift since:
+    /// [`Due::LogOff`], skipped).
+    pub away: Vec<u32>,
+    /// Shift groups: agents still to take off the floor as they free up
+    /// (`away_target - away_count`).
+    pub away_pending: u32,
+    /// Paid agents live commands added, and scheduled agents they took off.
+    pub added: Accrual,
+    pub removed: Accrual,
 }
 
 impl FloorGroup {
@@ -209,8 +235,26 @@ impl FloorGroup {
         self.blocked.set(now, n, grid, cells, Part::Blocked);
     }
 
+    /// The agents live commands added and took off become `added` and `removed` at `now`.
+    pub fn paid_change(
+        &mut self,
+        now: u64,
+        grid: &Grid,
+        cells: &mut [AgentTime],
+        added: u32,
+        removed: u32,
+    ) {
+        if added != self.added.count {
+            self.added.set(now, added, grid, cells, Part::Added);
+        }
+        if removed != self.removed.count {
+            self.removed.set(now, removed, grid, cells, Part::Removed);
+        }
+    }
+
     /// Closes the accruals at `now` (end of the run).
     pub fn close(&mut self, now: u64, grid: &Grid, cells: &mut [AgentTime]) {
+        self.paid_change(now, grid, cells, 0, 0);
         self.blocked.set(now, 0, grid, cells, Part::Blocked);
         self.logged.set(now, 0, grid, cells, Part::Logged);
         self.on_break.set(now, 0, grid, cells, Part::Break);

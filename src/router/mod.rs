@@ -14,6 +14,7 @@ mod index;
 mod pool;
 pub mod waiting;
 
+use crate::command::StageState;
 use crate::rng::Stream;
 use crate::scenario::{AgentSelection, CallSelection, Scenario, Staffing};
 use heads::QueueHeads;
@@ -98,6 +99,17 @@ pub struct Router {
     /// Round robin: the hunt starts at this agent.
     rr_next: u32,
     rng: Stream,
+    /// Overflow stages as the scenario gives them and how live commands
+    /// set each one (`None` until a command does).
+    stage_overrides: Option<Box<StageOverrides>>,
+}
+
+/// The scenario's overflow stages of every queue and the state live
+/// commands put each stage in.
+#[derive(Debug)]
+struct StageOverrides {
+    base: Vec<Vec<(u64, u32)>>,
+    states: Vec<Vec<StageState>>,
 }
 
 /// Group-local index where the hunt for an idle agent starts in a bitset
@@ -197,7 +209,7 @@ impl Router {
         let mut pools = Vec::with_capacity(sc.agent_groups.len());
         for (g, group) in sc.agent_groups.iter().enumerate() {
             let base = agents.len() as u32;
-            let n = group.agent_slots();
+            let n = group.slots();
             for _ in 0..n {
                 agents.push(Agent {
                     group: g as u32,
@@ -234,7 +246,7 @@ impl Router {
 
         let mut skill_groups = vec![Vec::new(); sc.skills.len()];
         for (g, group) in sc.agent_groups.iter().enumerate() {
-            if group.agent_slots() == 0 {
+            if group.slots() == 0 {
                 continue;
             }
             for &(s, level) in &group.skills {
@@ -425,16 +437,17 @@ impl Router {
             heads_changed: Vec::new(),
             rr_next: 0,
             rng,
+            stage_overrides: None,
         };
         let mut base = 0u32;
         for group in &sc.agent_groups {
-            let n = group.agent_slots();
             if let Staffing::Count(_) = group.staffing {
-                for a in base..base + n {
+                // The reserve for live commands stays off.
+                for a in base..base + group.agent_slots() {
                     router.make_idle(a, 0);
                 }
             }
-            base += n;
+            base += group.slots();
         }
         router
     }
@@ -657,6 +670,77 @@ impl Router {
             .iter()
             .find(|s| s.0 > wait)
             .map_or(NEVER, |s| head.arrival.saturating_add(s.0))
+    }
+
+    /// Overflow stage `stage` of queue `q` opens now for every call (`Open`),
+    /// never (`Closed`), or at its wait again (`Auto`). A stage opened now
+    /// counts as reached at 0 s; a call may be answered at the widest level
+    /// of the stages it has reached.
+    pub fn set_stage(&mut self, q: usize, stage: usize, state: StageState) {
+        let o = self.stage_overrides.get_or_insert_with(|| {
+            Box::new(StageOverrides {
+                base: self.stages.clone(),
+                states: self
+                    .stages
+                    .iter()
+                    .map(|s| vec![StageState::Auto; s.len()])
+                    .collect(),
+            })
+        });
+        o.states[q][stage] = state;
+        let mut eff: Vec<(u64, u32)> = o.base[q]
+            .iter()
+            .zip(&o.states[q])
+            .filter_map(|(&(after, level), state)| match state {
+                StageState::Auto => Some((after, level)),
+                StageState::Open => Some((0, level)),
+                StageState::Closed => None,
+            })
+            .collect();
+        eff.sort_by_key(|s| s.0);
+        // Levels only widen with the wait: the widest reached so far.
+        let mut widest = 0;
+        for s in &mut eff {
+            widest = widest.max(s.1);
+            s.1 = widest;
+        }
+        if eff.is_empty() {
+            // Every stage closed: no level answers (still a queue with overflow).
+            eff.push((NEVER, 0));
+        }
+        self.queue_info[q].arrival_level = level_after(&eff, 0);
+        let skill = self.queue_info[q].skill as usize;
+        for &(g, level) in &self.skill_groups[skill] {
+            for served in &mut self.group_queues[g as usize] {
+                if served.queue as usize == q {
+                    served.delay = eff.iter().find(|s| s.1 >= level).map_or(NEVER, |s| s.0);
+                }
+            }
+        }
+        self.stages[q] = eff;
+    }
+
+    /// The state live commands put each overflow stage of queue `q` in.
+    pub fn stage_states(&self, q: usize) -> Vec<StageState> {
+        match &self.stage_overrides {
+            Some(o) => o.states[q].clone(),
+            None => vec![StageState::Auto; self.stages[q].len()],
+        }
+    }
+
+    /// Whether `agent` is idle.
+    pub fn is_idle(&self, agent: u32) -> bool {
+        self.agents[agent as usize].idle
+    }
+
+    /// Idle agents of group `g`.
+    pub fn idle_in_group(&self, g: usize) -> u32 {
+        self.pools[g].idle
+    }
+
+    /// The waiting calls (read only).
+    pub fn waiting_calls(&self) -> &waiting::Waiting {
+        &self.waiting
     }
 
     /// Whether some overflow queue's head changed since the last [`Router::take_heads_changed`].

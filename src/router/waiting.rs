@@ -168,6 +168,21 @@ impl Waiting {
         self.queues[q].len()
     }
 
+    /// The callers of queue `q` really there at `now` and the arrival of the
+    /// one waiting longest, by looking at every waiting call (read only: for
+    /// a live view, not for routing).
+    pub fn scan_present(&self, q: usize, now: u64) -> (u64, Option<u64>) {
+        let mut present = 0;
+        let mut oldest = None;
+        for call in &self.queues[q] {
+            if call.deadline > now {
+                present += 1;
+                oldest.get_or_insert(call.arrival);
+            }
+        }
+        (present, oldest)
+    }
+
     /// Removes the head: it is answered.
     #[inline(always)]
     pub fn pop(&mut self, q: usize) -> Option<WaitingCall> {

@@ -173,6 +173,8 @@ fn model(ck: &mut Checker, spec: ScenarioSpec) -> Option<Scenario> {
         campaign_queues,
         callback_queues,
         callback_of,
+        takes_commands: false,
+        script: None,
     })
 }
 
@@ -374,6 +376,7 @@ fn group(g: AgentGroupSpec) -> AgentGroup {
         },
         shrinkage: g.shrinkage.map_or(0.0, |s| s.0),
         cost_per_hour: g.cost_per_hour.map(|c| c.0),
+        reserve: 0,
     }
 }
 

@@ -63,6 +63,13 @@ pub struct Scenario {
     /// per inbound queue the index of its callback queue in this list.
     pub callback_queues: Vec<Queue>,
     pub callback_of: Vec<Option<usize>>,
+    /// Runs take live commands (agent reserves are set: see
+    /// [`Scenario::reserve_for_commands`]).
+    #[serde(skip)]
+    pub takes_commands: bool,
+    /// Timed commands every replication applies (`run --commands`).
+    #[serde(skip)]
+    pub script: Option<std::sync::Arc<crate::command::Script>>,
 }
 
 /// An outbound campaign.
@@ -241,6 +248,9 @@ pub struct Arrivals {
     pub rate_per_hour: Profile<f64>,
 }
 
+/// Agent slots every group has in reserve for live commands, at least.
+pub const MIN_RESERVE: u32 = 100;
+
 /// Identical agents sharing the same skills.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgentGroup {
@@ -255,6 +265,10 @@ pub struct AgentGroup {
     pub cost_per_hour: Option<f64>,
     /// Agents or supervisors.
     pub role: Role,
+    /// Extra agent slots live commands may log in beyond the schedule (0
+    /// unless the run takes commands: see [`Scenario::reserve_for_commands`]).
+    #[serde(skip)]
+    pub reserve: u32,
 }
 
 /// What a group's people do.
@@ -328,6 +342,12 @@ impl AgentGroup {
                 .map(|s| self.on_floor(s.agents))
                 .fold(0u32, u32::saturating_add),
         }
+    }
+
+    /// Agent ids the group takes in a run: its [`AgentGroup::agent_slots`]
+    /// and, after them, its [`AgentGroup::reserve`] for live commands.
+    pub fn slots(&self) -> u32 {
+        self.agent_slots() + self.reserve
     }
 
     /// The most agents scheduled at once (shrinkage included: they are paid).
@@ -561,12 +581,34 @@ impl Scenario {
         }
     }
 
-    /// Agents that exist in the run (every group's slots).
+    /// Agents that exist in the run (every group's slots, reserves for
+    /// live commands included).
     pub fn agent_count(&self) -> u64 {
+        self.agent_groups.iter().map(|g| g.slots() as u64).sum()
+    }
+
+    /// Agents the schedules use (reserves for live commands excluded).
+    pub fn scheduled_agent_count(&self) -> u64 {
         self.agent_groups
             .iter()
             .map(|g| g.agent_slots() as u64)
             .sum()
+    }
+
+    /// Gives every group a reserve of agent slots so that live commands
+    /// may add agents: as many again as its schedule uses, and at least
+    /// [`MIN_RESERVE`] (within the engine's limit on agent ids). Unused
+    /// slots change no result.
+    pub fn reserve_for_commands(&mut self) {
+        self.takes_commands = true;
+        let mut room =
+            (crate::event::MAX_ID as u64 + 1).saturating_sub(self.scheduled_agent_count());
+        for g in &mut self.agent_groups {
+            let want = g.agent_slots().max(MIN_RESERVE) as u64;
+            let r = want.min(room);
+            g.reserve = r as u32;
+            room -= r;
+        }
     }
 
     /// Reads and checks a scenario file.

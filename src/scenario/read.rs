@@ -246,20 +246,11 @@ impl Checker {
         if let Some(&id) = skills.get(name) {
             return Some(id);
         }
-        const LISTED: usize = 10;
-        let names = &self.ctx.skill_names;
-        let mut known: Vec<String> = names
-            .iter()
-            .take(LISTED)
-            .map(|n| crate::text::shown(n, crate::text::MAX_QUOTED))
-            .collect();
-        if names.len() > LISTED {
-            known.push(format!("… and {} more", names.len() - LISTED));
-        }
+        let names = self.ctx.skill_names.iter().map(String::as_str);
         let message = format!(
             "unknown skill {} (known skills: {})",
             quoted(name),
-            known.join(", ")
+            crate::text::listing(names, 10)
         );
         self.problem(path, message);
         None

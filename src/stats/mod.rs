@@ -244,8 +244,13 @@ pub struct AgentTime {
     pub overtime_us: u128,
     /// Time on the floor blocked with a caller on hold for a supervisor.
     pub blocked_us: u128,
-    /// Scheduled (paid) time, shrinkage included.
+    /// Scheduled (paid) time, shrinkage included; with live commands, the
+    /// time of agents they added counts and of those they took off does not.
     pub staffed_us: u128,
+    /// Time of agents live commands added to the schedule (paid, in `staffed_us`).
+    pub added_us: u128,
+    /// Time of scheduled agents live commands took off the floor (unpaid, out of `staffed_us`).
+    pub removed_us: u128,
     /// Cost of the scheduled time and overtime, when the group has a cost per hour.
     pub cost: Option<f64>,
 }
@@ -259,6 +264,8 @@ impl AgentTime {
         self.overtime_us += o.overtime_us;
         self.blocked_us += o.blocked_us;
         self.staffed_us += o.staffed_us;
+        self.added_us += o.added_us;
+        self.removed_us += o.removed_us;
         self.cost = match (self.cost, o.cost) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
