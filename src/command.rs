@@ -230,7 +230,45 @@ impl Command {
                 text.len()
             ));
         }
-        serde_json::from_str(text).map_err(|e| bad_json(&e))
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad_json(&e))?;
+        Command::from_value(value)
+    }
+
+    /// A command from a JSON object; every field must belong to it.
+    fn from_value(value: serde_json::Value) -> Result<Command, String> {
+        let given: Vec<String> = match &value {
+            serde_json::Value::Object(m) => m.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+        let command: Command = serde_json::from_value(value).map_err(|e| bad_json(&e))?;
+        // serde lets unknown fields through in commands without any.
+        if let Ok(serde_json::Value::Object(known)) = serde_json::to_value(&command) {
+            if let Some(extra) = given.iter().find(|k| !known.contains_key(*k)) {
+                return Err(format!(
+                    "unknown field {} of {}",
+                    quoted(extra),
+                    command.name()
+                ));
+            }
+        }
+        Ok(command)
+    }
+
+    /// The command's name (its `command` field).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::SetAgents { .. } => "set_agents",
+            Command::AddAgents { .. } => "add_agents",
+            Command::MoveAgents { .. } => "move_agents",
+            Command::ScaleArrivals { .. } => "scale_arrivals",
+            Command::SetOverflow { .. } => "set_overflow",
+            Command::StartCampaign { .. } => "start_campaign",
+            Command::StopCampaign { .. } => "stop_campaign",
+            Command::Pause => "pause",
+            Command::Resume => "resume",
+            Command::SetSpeed { .. } => "set_speed",
+            Command::Stop => "stop",
+        }
     }
 
     /// The command checked against `sc`: every name known, every value in range.
@@ -513,11 +551,10 @@ impl Script {
                 continue;
             }
             last = at;
-            let command = match serde_json::from_value::<Command>(serde_json::Value::Object(fields))
-            {
+            let command = match Command::from_value(serde_json::Value::Object(fields)) {
                 Ok(c) => c,
                 Err(e) => {
-                    problem(line, 1, bad_json(&e));
+                    problem(line, 1, e);
                     continue;
                 }
             };
@@ -659,7 +696,7 @@ mod tests {
         assert!(
             err(r#"{"command": "set_agents", "group": "a"}"#).contains("missing field `agents`")
         );
-        assert!(err(r#"{"command": "pause", "x": 1}"#).contains("unknown field `x`"));
+        assert!(err(r#"{"command": "pause", "x": 1}"#).contains("unknown field \"x\" of pause"));
         assert!(
             err(r#"{"command": "scale_arrivals", "queue": "q", "factor": -2}"#)
                 .contains("between 0 and 1000")
@@ -690,10 +727,10 @@ mod tests {
             group: "a".into(),
             agents: 5,
         };
-        let at = 4_321_987_654_321u64;
+        let at = 4_321_987_654u64;
         let line = c.record_line(at);
         assert!(
-            line.starts_with(r#"{"at_s":4321987.654321,"command":"set_agents""#),
+            line.starts_with(r#"{"at_s":4321.987654,"command":"set_agents""#),
             "{line}"
         );
         let session = Session {

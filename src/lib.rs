@@ -12,6 +12,7 @@ pub mod distribution;
 pub mod engine;
 pub mod erlang;
 pub mod event;
+pub mod live;
 pub mod report;
 pub mod rng;
 pub mod router;

@@ -6,6 +6,7 @@
 
 mod bench;
 mod erlang;
+mod live;
 mod run;
 mod staff;
 mod sweep;
@@ -47,6 +48,8 @@ enum Command {
     Erlang(erlang::ErlangArgs),
     /// Measure the engine's throughput: calls and events simulated per second.
     Bench(bench::BenchArgs),
+    /// Run one replication paced in real time, with a web wallboard and live commands.
+    Live(live::LiveArgs),
 }
 
 /// Replications, seed and threads, shared by the simulating commands.
@@ -145,6 +148,7 @@ pub fn main() -> ExitCode {
         Command::Staff(args) => staff::staff(args),
         Command::Erlang(args) => erlang::erlang(args),
         Command::Bench(args) => bench::bench(args),
+        Command::Live(args) => live::live(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,6 +18,22 @@ pub(super) struct RunArgs {
     scenario: PathBuf,
     #[command(flatten)]
     common: RunArgsCommon,
+    #[command(flatten)]
+    output: Output,
+    /// Never show the progress bar.
+    #[arg(long)]
+    quiet: bool,
+    /// Apply these timed commands (JSON lines, e.g. a `live --record`
+    /// recording) to every replication. A recording replays its session:
+    /// its seed and one replication, unless --seed or --replications say
+    /// otherwise.
+    #[arg(long, value_name = "FILE.jsonl")]
+    commands: Option<PathBuf>,
+}
+
+/// How results are printed (`run`, `live`).
+#[derive(Args, Debug, Clone, Copy)]
+pub(super) struct Output {
     /// Print one JSON document instead of the table.
     #[arg(long, conflicts_with = "csv")]
     json: bool,
@@ -30,15 +46,34 @@ pub(super) struct RunArgs {
     /// Add each replication's plain values to the JSON (`per_replication`).
     #[arg(long, requires = "json")]
     per_replication: bool,
-    /// Never show the progress bar.
-    #[arg(long)]
-    quiet: bool,
-    /// Apply these timed commands (JSON lines, e.g. a `live --record`
-    /// recording) to every replication. A recording replays its session:
-    /// its seed and one replication, unless --seed or --replications say
-    /// otherwise.
-    #[arg(long, value_name = "FILE.jsonl")]
-    commands: Option<PathBuf>,
+}
+
+impl Output {
+    /// Prints the summary of `reps` (replications of `sc` run with `seed`).
+    pub(super) fn print(
+        &self,
+        sc: &crate::scenario::Scenario,
+        seed: u64,
+        reps: &[crate::report::ReplicationMetrics],
+    ) -> anyhow::Result<()> {
+        let summary = Summary::new(sc, seed, reps);
+        if self.json {
+            let doc = if self.per_replication {
+                Document::with_replications(&summary, sc, reps)
+            } else {
+                Document::new(&summary)
+            };
+            return write_json_stdout(&doc);
+        }
+        let text = if self.csv {
+            summary.to_csv()
+        } else if self.intervals {
+            format!("{}\n{}", summary.to_table(), summary.to_interval_table())
+        } else {
+            summary.to_table()
+        };
+        write_stdout(&text)
+    }
 }
 
 pub(super) fn validate(path: &Path) -> anyhow::Result<()> {
@@ -104,21 +139,5 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let summary = Summary::new(&sc, opts.seed, &reps);
-    if args.json {
-        let doc = if args.per_replication {
-            Document::with_replications(&summary, &sc, &reps)
-        } else {
-            Document::new(&summary)
-        };
-        return write_json_stdout(&doc);
-    }
-    let text = if args.csv {
-        summary.to_csv()
-    } else if args.intervals {
-        format!("{}\n{}", summary.to_table(), summary.to_interval_table())
-    } else {
-        summary.to_table()
-    };
-    write_stdout(&text)
+    args.output.print(&sc, opts.seed, &reps)
 }

@@ -31,6 +31,7 @@ mod retrial;
 pub mod staffing;
 pub mod view;
 
+pub use command::Applied;
 pub use observe::{CallEvent, Observer};
 
 use crate::event::{EventKind, EventQueue};
