@@ -95,10 +95,13 @@ impl ArrivalProcess {
 
     /// From `now` on, the rates are `factor` times the scenario's. The
     /// pending arrival, due at `pending`, moves where the hazard left until
-    /// it, at the new rates, runs out (a factor of 1 moves nothing), or is
+    /// it, at the new rates, runs out (an unchanged factor moves nothing), or is
     /// drawn afresh if there was none ([`NEVER`]): Poisson arrivals have
     /// no memory, so both are exact. Returns its new time.
     pub fn rescale(&mut self, now: u64, pending: u64, factor: f64) -> u64 {
+        if factor == self.factor {
+            return pending;
+        }
         let left = (pending != NEVER).then(|| self.hazard(now, pending));
         self.factor = factor;
         let at = |p: &Piece| Piece {

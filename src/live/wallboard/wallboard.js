@@ -10,7 +10,6 @@
     snapshot: null, // the latest snapshot received
     rendered: 0, // snapshots rendered so far
     errors: [], // uncaught errors of this page (a test reads them)
-    pending: new Map(), // group -> { agents, until }: staffing asked for, not yet seen
     startClockS: null, // clock time (s of day) of time_s = 0, when the snapshot has a clock
   };
   window.wallboard = wb;
@@ -158,28 +157,17 @@
     return body || {};
   }
 
-  function currentAgents(group) {
-    const p = wb.pending.get(group);
-    if (p && p.until > Date.now()) return p.agents;
-    const g = findGroup(group);
-    return g && isNum(g.agents) ? g.agents : null;
-  }
-
   function findGroup(name) {
     const s = wb.snapshot;
     return s && Array.isArray(s.agent_groups) ? s.agent_groups.find((g) => g.name === name) : undefined;
   }
 
+  // Relative to what the simulator has now (add_agents): clicks never
+  // act on a snapshot that is a frame old.
   async function changeAgents(group, delta) {
-    const base = currentAgents(group);
-    if (base == null) {
-      toast(`${group}: no agent count known yet`, "error");
-      return;
-    }
-    const agents = Math.max(0, base + delta);
     const sign = delta > 0 ? "+" : "−";
-    const ok = await send({ command: "set_agents", group, agents }, `${group}: ${sign}${Math.abs(delta)} → ${agents} agents`);
-    if (ok) wb.pending.set(group, { agents, until: Date.now() + 4000 });
+    const body = await send({ command: "add_agents", group, agents: delta }, `${group}: ${sign}${Math.abs(delta)}`);
+    if (body && isNum(body.agents)) toast(`${group}: ${fmtInt(body.agents)} agents`, "success");
   }
 
   document.addEventListener("click", (ev) => {
@@ -359,12 +347,9 @@
 
   function renderGroupRows(tbody, cache, groups, fields) {
     const rows = syncRows(tbody, cache, groups.map((g) => g.name), buildGroupRow(fields));
-    const now = Date.now();
     groups.forEach((g, i) => {
       const { cells, segs, tr } = rows[i];
       tr.setAttribute("data-role", g.role === "supervisor" ? "supervisor" : "agent");
-      const p = wb.pending.get(g.name);
-      if (p && (p.until <= now || p.agents === g.agents)) wb.pending.delete(g.name);
       setCell(cells.agents, g.agents, fmtInt(g.agents));
       // scheduled: "23 of 25" short of the schedule, "8 +5" above it
       let sched = "";
