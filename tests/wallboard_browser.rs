@@ -10,90 +10,17 @@
 
 #[path = "common/browser.rs"]
 mod browser;
+#[path = "common/live.rs"]
+mod live;
 
 use browser::{find_tools, in_ci, write_file, Driver, Session, INSTALL_HINT};
+use live::LiveProcess;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 const QUEUE: &str = "orders";
 const GROUP: &str = "orders team";
-
-/// The `acdsim live` child process, killed on drop (also when the test panics).
-struct Live {
-    child: Child,
-    stderr: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Live {
-    /// Starts `acdsim live SCENARIO --port 0 --speed 600` and returns it with
-    /// the port of the `wallboard: http://127.0.0.1:PORT/` line of its stderr.
-    fn start(scenario: &Path) -> (Live, u16) {
-        let child = Command::new(env!("CARGO_BIN_EXE_acdsim"))
-            .arg("live")
-            .arg(scenario)
-            .args(["--port", "0", "--speed", "600"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("starting acdsim live");
-        let mut live = Live {
-            child,
-            stderr: Arc::new(Mutex::new(Vec::new())),
-        };
-        // Read stderr to its end in a thread (so the child never blocks on a
-        // full pipe), handing each line over to find the address.
-        let (tx, rx) = mpsc::channel::<String>();
-        let err = live.child.stderr.take().unwrap();
-        let keep = Arc::clone(&live.stderr);
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines() {
-                let Ok(line) = line else { break };
-                keep.lock().unwrap().push(line.clone());
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(port) = parse_port(&line) {
-                        return (live, port);
-                    }
-                }
-                Err(_) => {
-                    let status = live.child.try_wait().ok().flatten();
-                    panic!(
-                        "acdsim live printed no `wallboard: http://127.0.0.1:PORT/` line within 30 s \
-                         (exit status: {status:?}); its stderr:\n{}",
-                        live.stderr.lock().unwrap().join("\n")
-                    );
-                }
-            }
-        }
-    }
-}
-
-/// The port of a `wallboard: http://HOST:PORT/` line.
-fn parse_port(line: &str) -> Option<u16> {
-    let rest = line.trim().strip_prefix("wallboard:")?.trim();
-    let rest = rest.strip_prefix("http://")?;
-    let host_port = rest.split('/').next()?;
-    host_port.rsplit_once(':')?.1.parse().ok()
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -108,7 +35,7 @@ fn number(session: &Session, css: &str) -> Result<Option<f64>, String> {
 
 /// The page's state in a failure message: the last snapshot it rendered,
 /// its own error list and the console.
-fn diagnose(session: &Session, live: &Live) -> String {
+fn diagnose(session: &Session, live: &LiveProcess) -> String {
     let page = session
         .execute(
             "const w = window.wallboard || {}; \
@@ -121,7 +48,7 @@ fn diagnose(session: &Session, live: &Live) -> String {
     format!(
         "page: {page}\nconsole: {:?}\nacdsim stderr:\n{}",
         session.browser_log(),
-        live.stderr.lock().unwrap().join("\n")
+        live.stderr_text()
     )
 }
 
@@ -138,8 +65,8 @@ fn wallboard_add_agents_drains_the_queue() {
         }
     };
     let scenario = root().join("scenarios/live-demo.json");
-    let (live, port) = Live::start(&scenario);
-    let url = format!("http://127.0.0.1:{port}/");
+    let live = LiveProcess::start(&scenario, &["--speed", "600"]);
+    let url = format!("http://127.0.0.1:{}/", live.port);
     let driver = Driver::start(&tools).unwrap_or_else(|e| panic!("chromedriver: {e}"));
     let session = driver
         .session(1440, 1000)

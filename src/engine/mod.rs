@@ -489,7 +489,11 @@ impl<'a, O: Observer> Simulation<'a, O> {
             let t = t_event.min(arrival);
             if t >= self.next_special {
                 if self.next_special == self.pause_at && self.pause_at != NEVER {
-                    return false;
+                    if t != NEVER || self.next_moment() != NEVER {
+                        return false;
+                    }
+                    // Nothing is left but the pause: the run is over.
+                    self.next_special = NEVER;
                 }
                 if self.special() {
                     continue;
@@ -569,18 +573,18 @@ impl<'a, O: Observer> Simulation<'a, O> {
             self.cur_cell_end = NEVER;
             self.begin_drain(s);
         }
+        self.next_special = self.next_moment().min(self.pause_at);
+        true
+    }
+
+    /// The next special moment: floor change, interval boundary, horizon.
+    fn next_moment(&self) -> u64 {
         let horizon = if self.horizon_passed {
             NEVER
         } else {
             self.grid.horizon
         };
-        self.next_special = self
-            .plan
-            .next_time()
-            .min(self.next_boundary)
-            .min(horizon)
-            .min(self.pause_at);
-        true
+        self.plan.next_time().min(self.next_boundary).min(horizon)
     }
 
     #[inline(always)]

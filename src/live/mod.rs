@@ -96,7 +96,6 @@ impl Live {
         };
         let shared = server::Shared {
             sc: sc.clone(),
-            clocks: clocks.clone(),
             to_engine: to_engine.clone(),
             snapshot,
             events: events.clone(),
@@ -114,6 +113,9 @@ impl Live {
         };
         let stay = options.stay;
         let served = runtime.block_on(async move {
+            // Viewers see a snapshot from the first request on.
+            let mut first = shared.snapshot.clone();
+            let _ = first.changed().await;
             let listener = tokio::net::TcpListener::from_std(listener)?;
             let server =
                 tokio::spawn(async move { axum::serve(listener, server::app(shared)).await });

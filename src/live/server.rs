@@ -6,9 +6,8 @@
 //! a slow one gets the latest snapshot when it is ready for one, and skips
 //! event batches it is too slow for (told so in the stream).
 
-use super::pacer::Clocks;
 use super::session::ToEngine;
-use crate::command::{Checked, Command, Pace, MAX_COMMAND_BYTES};
+use crate::command::{Command, MAX_COMMAND_BYTES};
 use crate::scenario::Scenario;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};
@@ -38,7 +37,6 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Shared {
     pub sc: Arc<Scenario>,
-    pub clocks: Arc<Clocks>,
     pub to_engine: Sender<ToEngine>,
     pub snapshot: watch::Receiver<Arc<str>>,
     /// The call-event stream (`None` once the run is over: streams end).
@@ -165,15 +163,6 @@ async fn command(State(s): State<Shared>, body: Bytes) -> Response {
             )
         }
     };
-    if let Checked::Pace(pace) = checked {
-        s.clocks.change(|p, now, reached| match pace {
-            Pace::Pause => p.pause(now, reached),
-            Pace::Resume => p.resume(now, reached),
-            Pace::Speed(speed) => p.set_speed(speed, now, reached),
-        });
-        // The engine looks at the new target at once.
-        let _ = s.to_engine.try_send(ToEngine::Wake);
-    }
     let mut answer = json!({ "at_s": applied.at as f64 / 1e6 });
     if let Some(n) = applied.agents {
         answer["agents"] = json!(n);

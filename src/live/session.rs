@@ -8,7 +8,7 @@
 
 use super::board::{Board, Pacing};
 use super::pacer::Clocks;
-use crate::command::{Action, Checked, Command, Session};
+use crate::command::{Action, Checked, Command, Pace, Session};
 use crate::engine::{Applied, Reached, Simulation};
 use crate::router::NEVER;
 use crate::scenario::Scenario;
@@ -147,17 +147,25 @@ pub fn run(
             }) => {
                 let result = match checked {
                     Checked::Model(action) => sim.execute(&action),
-                    Checked::Pace(_) => Ok(Applied {
-                        at: sim.now(),
-                        agents: None,
-                    }),
+                    Checked::Pace(pace) => {
+                        clocks.change(|p, now, reached| match pace {
+                            Pace::Pause => p.pause(now, reached),
+                            Pace::Resume => p.resume(now, reached),
+                            Pace::Speed(speed) => p.set_speed(speed, now, reached),
+                        });
+                        Ok(Applied {
+                            at: sim.now(),
+                            agents: None,
+                        })
+                    }
                 };
                 if let (Ok(applied), Some(r)) = (&result, recorder.as_mut()) {
                     r.write(&command.record_line(applied.at));
                 }
+                // The change shows before the answer.
+                publish(&sim, behind);
+                last_publish = Some(Instant::now());
                 let _ = reply.send(result);
-                // Show the change at once.
-                last_publish = None;
                 continue;
             }
             Ok(ToEngine::Interrupt) | Err(TryRecvError::Disconnected) => {

@@ -6,9 +6,9 @@
 //! when a test panics.
 #![allow(dead_code)]
 
+use crate::live::http_json;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -85,97 +85,6 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free local port")
-}
-
-/// One HTTP/1.1 request with a JSON body; returns the status and the JSON answer.
-pub fn http_json(
-    port: u16,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-    timeout: Duration,
-) -> Result<(u16, Value), String> {
-    let mut stream =
-        TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect :{port}: {e}"))?;
-    stream.set_read_timeout(Some(timeout)).ok();
-    stream.set_write_timeout(Some(timeout)).ok();
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: application/json\r\n\
-         Content-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        payload.len()
-    );
-    stream
-        .write_all(head.as_bytes())
-        .and_then(|_| stream.write_all(payload.as_bytes()))
-        .map_err(|e| format!("{method} {path}: {e}"))?;
-    let mut reader = BufReader::new(stream);
-    let mut status_line = String::new();
-    reader
-        .read_line(&mut status_line)
-        .map_err(|e| format!("{method} {path}: {e}"))?;
-    let status: u16 = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("{method} {path}: bad status line {status_line:?}"))?;
-    let (mut length, mut chunked) = (None, false);
-    loop {
-        let mut line = String::new();
-        reader
-            .read_line(&mut line)
-            .map_err(|e| format!("{method} {path}: {e}"))?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            let (k, v) = (k.trim().to_ascii_lowercase(), v.trim());
-            if k == "content-length" {
-                length = v.parse::<usize>().ok();
-            } else if k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked") {
-                chunked = true;
-            }
-        }
-    }
-    let mut raw = Vec::new();
-    let read = if chunked {
-        read_chunked(&mut reader, &mut raw)
-    } else if let Some(n) = length {
-        raw.resize(n, 0);
-        reader.read_exact(&mut raw)
-    } else {
-        reader.read_to_end(&mut raw).map(|_| ())
-    };
-    read.map_err(|e| format!("{method} {path}: reading the answer: {e}"))?;
-    let value = if raw.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&raw).map_err(|e| {
-            format!(
-                "{method} {path}: not JSON ({e}): {}",
-                String::from_utf8_lossy(&raw[..raw.len().min(300)])
-            )
-        })?
-    };
-    Ok((status, value))
-}
-
-fn read_chunked(reader: &mut impl BufRead, out: &mut Vec<u8>) -> std::io::Result<()> {
-    loop {
-        let mut size = String::new();
-        reader.read_line(&mut size)?;
-        let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        if n == 0 {
-            return Ok(());
-        }
-        let start = out.len();
-        out.resize(start + n, 0);
-        reader.read_exact(&mut out[start..])?;
-        let mut crlf = [0u8; 2];
-        reader.read_exact(&mut crlf)?;
-    }
 }
 
 /// A running chromedriver, killed on drop.
