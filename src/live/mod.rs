@@ -117,8 +117,14 @@ impl Live {
             let mut first = shared.snapshot.clone();
             let _ = first.changed().await;
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            let server =
-                tokio::spawn(async move { axum::serve(listener, server::app(shared)).await });
+            let (quit, quitting) = tokio::sync::oneshot::channel::<()>();
+            let mut server = tokio::spawn(async move {
+                axum::serve(listener, server::app(shared))
+                    .with_graceful_shutdown(async {
+                        let _ = quitting.await;
+                    })
+                    .await
+            });
             let pace = {
                 let to_engine = to_engine.clone();
                 tokio::spawn(pacer::run(clocks, move |_| {
@@ -141,7 +147,15 @@ impl Live {
             if stay {
                 let _ = tokio::signal::ctrl_c().await;
             }
-            server.abort();
+            // Streams that ended are sent to their end; a viewer that does
+            // not read is not waited for long.
+            let _ = quit.send(());
+            if tokio::time::timeout(Duration::from_secs(1), &mut server)
+                .await
+                .is_err()
+            {
+                server.abort();
+            }
             Ok::<(), std::io::Error>(())
         });
         let outcome = engine
