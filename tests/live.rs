@@ -335,7 +335,7 @@ fn an_interrupted_session_prints_its_results_so_far_and_replays() {
     let last: Value = serde_json::from_str(recorded.lines().last().unwrap()).unwrap();
     assert_eq!(last["command"], "stop", "{recorded}");
     let stop = last["at_s"].as_f64().unwrap();
-    assert!(stop >= 3000.0 && stop < 28800.0, "{stop}");
+    assert!((3000.0..28800.0).contains(&stop), "{stop}");
     let replayed = String::from_utf8(replay(&demo(), &record, &[])).unwrap();
     assert_eq!(text, replayed);
     // The results cover the day up to the stop: about λ × t calls offered.
