@@ -6,7 +6,7 @@
 //! threshold dialer on agents who serve both. The published figures and
 //! their source are in `bench/contactcenters/published.json`; the model
 //! mapped onto acdsim is `scenarios/contactcenters-blend.json` (the mapping
-//! and where the two models differ: `bench/contactcenters/README-section.md`).
+//! and where the two models differ: README.md, "Against ContactCenters").
 //!
 //! - The scenario encodes the program's inputs (checked from the program's
 //!   own constants).
