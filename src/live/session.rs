@@ -86,6 +86,28 @@ pub struct Outcome {
     pub stopped_at: u64,
 }
 
+/// Applies a checked command now: the run's, or the pace's.
+fn apply(
+    sim: &mut Simulation<'_, Board>,
+    clocks: &Clocks,
+    checked: Checked,
+) -> Result<Applied, String> {
+    match checked {
+        Checked::Model(action) => sim.execute(&action),
+        Checked::Pace(pace) => {
+            clocks.change(|p, now, reached| match pace {
+                Pace::Pause => p.pause(now, reached),
+                Pace::Resume => p.resume(now, reached),
+                Pace::Speed(speed) => p.set_speed(speed, now, reached),
+            });
+            Ok(Applied {
+                at: sim.now(),
+                agents: None,
+            })
+        }
+    }
+}
+
 /// Runs replication 0 of `sc` with `seed`, paced by `clocks`, until it ends
 /// or is interrupted (or every sender is gone).
 pub fn run(
@@ -129,8 +151,11 @@ pub fn run(
         if sim.is_over() {
             break;
         }
+        // Wait for something to do, then take every message waiting: a
+        // burst of commands applies in order, shows in one snapshot, and
+        // only then is answered.
         let target = clocks.target.load(Ordering::Acquire);
-        let message = if sim.now() >= target {
+        let first = if sim.now() >= target {
             rx.recv_timeout(PUBLISH_EVERY).map_err(|e| match e {
                 RecvTimeoutError::Timeout => TryRecvError::Empty,
                 RecvTimeoutError::Disconnected => TryRecvError::Disconnected,
@@ -138,46 +163,45 @@ pub fn run(
         } else {
             rx.try_recv()
         };
-        match message {
-            Ok(ToEngine::Wake) | Err(TryRecvError::Empty) => {}
-            Ok(ToEngine::Command {
-                command,
-                checked,
-                reply,
-            }) => {
-                let result = match checked {
-                    Checked::Model(action) => sim.execute(&action),
-                    Checked::Pace(pace) => {
-                        clocks.change(|p, now, reached| match pace {
-                            Pace::Pause => p.pause(now, reached),
-                            Pace::Resume => p.resume(now, reached),
-                            Pace::Speed(speed) => p.set_speed(speed, now, reached),
-                        });
-                        Ok(Applied {
-                            at: sim.now(),
-                            agents: None,
-                        })
+        let mut answers = Vec::new();
+        let mut message = first;
+        loop {
+            match message {
+                Ok(ToEngine::Wake) => {}
+                Err(TryRecvError::Empty) => break,
+                Ok(ToEngine::Command {
+                    command,
+                    checked,
+                    reply,
+                }) => {
+                    let result = apply(&mut sim, &clocks, checked);
+                    if let (Ok(applied), Some(r)) = (&result, recorder.as_mut()) {
+                        r.write(&command.record_line(applied.at));
                     }
-                };
-                if let (Ok(applied), Some(r)) = (&result, recorder.as_mut()) {
-                    r.write(&command.record_line(applied.at));
+                    answers.push((reply, result));
                 }
-                // The change shows before the answer.
-                publish(&sim, behind);
-                last_publish = Some(Instant::now());
+                Ok(ToEngine::Interrupt) | Err(TryRecvError::Disconnected) => {
+                    let at = sim.now();
+                    if sim.execute(&Action::Stop).is_ok() {
+                        if let Some(r) = recorder.as_mut() {
+                            r.write(&Command::Stop.record_line(at));
+                        }
+                    }
+                    interrupted = true;
+                    break;
+                }
+            }
+            message = rx.try_recv();
+        }
+        if !answers.is_empty() {
+            publish(&sim, behind);
+            last_publish = Some(Instant::now());
+            for (reply, result) in answers {
                 let _ = reply.send(result);
-                continue;
             }
-            Ok(ToEngine::Interrupt) | Err(TryRecvError::Disconnected) => {
-                let at = sim.now();
-                if sim.execute(&Action::Stop).is_ok() {
-                    if let Some(r) = recorder.as_mut() {
-                        r.write(&Command::Stop.record_line(at));
-                    }
-                }
-                interrupted = true;
-                continue;
-            }
+        }
+        if sim.is_over() {
+            continue;
         }
         let target = clocks.target.load(Ordering::Acquire);
         if sim.now() >= target {
