@@ -13,7 +13,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-20}"
-if [ "$#" -gt 0 ]; then targets=("$@"); else targets=(scenario duration cli); fi
+if [ "$#" -gt 0 ]; then targets=("$@"); else targets=(scenario duration cli command); fi
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
     echo "fuzz smoke test skipped: no nightly toolchain (rustup toolchain install nightly)"
