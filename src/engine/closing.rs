@@ -27,8 +27,11 @@ impl<O: Observer> Simulation<'_, O> {
             self.groups[g].all_overtime = true;
             let cells = &mut self.group_stats[g].intervals;
             self.groups[g].change(now, &self.grid, cells, 0, 0, 0);
-            // Paid time after the horizon is overtime, commands or not.
+            // Paid time after the horizon is overtime, commands or not; the
+            // agents on the floor all stay to drain.
             self.groups[g].paid_change(now, &self.grid, cells, 0, 0);
+            self.groups[g].away_pending = 0;
+            self.groups[g].away_target = self.groups[g].away_count;
         }
         self.router.waiting().count_presence();
         self.check_drain(now);
@@ -120,8 +123,16 @@ impl<O: Observer> Simulation<'_, O> {
         // The calls in progress stop counting as handling time here.
         let old = self.grid;
         for (t, kind) in self.events.iter() {
-            let EventKind::Agent(a) = kind else { continue };
-            if t <= now || self.agents[a as usize].place != Place::Floor {
+            // Talk and wrap-up end with the agent's event, a preview before its dial's.
+            let (a, t) = match kind {
+                EventKind::Agent(a) if self.agents[a as usize].place == Place::Floor => (a, t),
+                EventKind::Dial(id) => match self.preview_of(id) {
+                    Some(preview) => preview,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if t <= now {
                 continue;
             }
             let gs = &mut self.group_stats[self.router.group_of(a) as usize];

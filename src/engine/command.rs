@@ -36,6 +36,9 @@ impl<O: Observer> Simulation<'_, O> {
                 agents: None,
             });
         }
+        if !self.settle() {
+            return Err("the run is over".into());
+        }
         if self.horizon_passed {
             return Err(
                 "the horizon has passed: the center is closing, only the calls still there are answered"

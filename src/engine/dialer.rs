@@ -54,6 +54,8 @@ struct Dial {
     agent: u32,
     /// Dials of this record so far, this one included.
     attempt: u32,
+    /// When the reserved agent's preview of the record ends (work until then).
+    preview_end: u64,
 }
 
 /// One campaign's dialer.
@@ -292,6 +294,12 @@ impl<O: Observer> Simulation<'_, O> {
         self.wake_campaign(c, now);
     }
 
+    /// The agent previewing for dial `id` and when its preview ends, if any.
+    pub(super) fn preview_of(&self, id: u32) -> Option<(u32, u64)> {
+        let d = self.outbound.as_ref()?.dials[id as usize];
+        (d.agent != u32::MAX).then_some((d.agent, d.preview_end))
+    }
+
     /// Whether campaign `c` is dialing, and its dials ringing.
     pub(super) fn campaign_state(&self, c: usize) -> (bool, u64) {
         let d = &self.outbound.as_ref().expect("campaigns exist").campaigns[c];
@@ -412,6 +420,7 @@ impl<O: Observer> Simulation<'_, O> {
             campaign: c as u32,
             agent,
             attempt,
+            preview_end: now.saturating_add(preview),
         };
         let id = match out.free.pop() {
             Some(id) => {

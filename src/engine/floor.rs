@@ -233,8 +233,10 @@ impl<O: Observer> Simulation<'_, O> {
         };
         match a.place {
             Place::Floor if self.router.take_idle(agent) => self.start_break(agent, duration, now),
+            // Off the floor by a command: it had its break doing other work.
+            Place::Away => {}
             // Busy, on a break, or logging in at this very moment.
-            Place::Floor | Place::Break | Place::Off | Place::Away => {
+            Place::Floor | Place::Break | Place::Off => {
                 self.agents[agent as usize].due = owed(a.due);
             }
         }

@@ -419,7 +419,8 @@ impl<'a, O: Observer> Simulation<'a, O> {
 
     /// Runs every event before `limit` (µs of run time), none at or after
     /// it, then leaves the replication at `limit` (its current time), where
-    /// commands may change it ([`Simulation::execute`]). Running to `t1`
+    /// commands may change it ([`Simulation::execute`]: after the special
+    /// moments at that time, if any). Running to `t1`
     /// then to `t2` does exactly what running to `t2` does: the same
     /// commands at the same times give the same results however the run is
     /// cut (live, paced by the wall clock, or replayed from a recording).
@@ -575,6 +576,22 @@ impl<'a, O: Observer> Simulation<'a, O> {
         }
         self.next_special = self.next_moment().min(self.pause_at);
         true
+    }
+
+    /// Handles the special moments due now (a boundary, a staffing change,
+    /// the horizon), as a command does before it applies: its calls count
+    /// in the interval starting now, on the floor the schedule has now.
+    /// After [`Simulation::run_until`] stopped at such a moment, the
+    /// [`Simulation::view`] is the floor just before it until this runs.
+    /// Returns false if the run ended there.
+    pub fn settle(&mut self) -> bool {
+        while !self.over && self.next_moment() == self.now {
+            self.next_special = self.now;
+            if !self.special() {
+                self.over = true;
+            }
+        }
+        !self.over
     }
 
     /// The next special moment: floor change, interval boundary, horizon.

@@ -36,31 +36,32 @@ impl<O: Observer> Simulation<'_, O> {
             }
             return;
         }
-        let waiting = self.router.waiting();
-        let tag = waiting.new_tag();
         let at = if balks {
             now.saturating_add(delay)
         } else if call.deadline == NEVER {
             // A patient caller never abandons: nothing to follow.
-            waiting.take_answered(tag);
-            self.router.enqueue(q, call);
-            return;
+            NEVER
         } else {
-            self.router.enqueue_tagged(q, call, tag);
             call.deadline.saturating_add(delay)
         };
+        // No call arrives after the horizon (draining included): a caller
+        // who could only call again after it is not followed.
+        if at >= self.grid.horizon {
+            if !balks {
+                self.router.enqueue(q, call);
+            }
+            return;
+        }
+        let tag = self.router.waiting().new_tag();
+        if !balks {
+            self.router.enqueue_tagged(q, call, tag);
+        }
         let i = tag as usize;
         if i >= self.retry_calls.len() {
             self.retry_calls.resize(i + 1, (0, call, 0));
         }
         self.retry_calls[i] = (q as u32, call, attempt);
-        // No call arrives after the horizon (draining included).
-        if at < self.grid.horizon {
-            self.events.push(at, EventKind::Retrial(tag));
-        } else {
-            // Past the end: it will never be looked at.
-            self.router.waiting().take_answered(tag);
-        }
+        self.events.push(at, EventKind::Retrial(tag));
     }
 
     /// The timer of the caller tagged `tag` fires at `now`: if it was not

@@ -244,6 +244,12 @@ impl FloorGroup {
         added: u32,
         removed: u32,
     ) {
+        // After the horizon every agent still there is paid as overtime.
+        let (added, removed) = if self.all_overtime {
+            (0, 0)
+        } else {
+            (added, removed)
+        };
         if added != self.added.count {
             self.added.set(now, added, grid, cells, Part::Added);
         }
