@@ -81,6 +81,8 @@ impl<O: Observer> Simulation<'_, O> {
                 state,
             } => {
                 self.router.set_stage(queue, stage, state);
+                // A closed stage may leave a check armed too early: it
+                // finds nothing and arms the next one.
                 self.overflow_now(queue, now);
             }
             Action::Campaign { campaign, open } => self.command_campaign(campaign, open, now),
@@ -124,28 +126,5 @@ impl<O: Observer> Simulation<'_, O> {
         fg.offset = n - sched as i64;
         self.apply_offset(g, now);
         n as u32
-    }
-
-    /// Queue `q`'s overflow stages changed at `now`: heads newly eligible for
-    /// idle agents are answered, and the next check is timed again.
-    fn overflow_now(&mut self, q: usize, now: u64) {
-        loop {
-            let (stats, callers, grid, obs) = (
-                &mut self.queue_stats,
-                &self.callers,
-                self.grid,
-                &mut self.obs,
-            );
-            let due = self.router.overflow_due(q, now, |q, call| {
-                super::record_abandon(stats, callers, &grid, obs, q, call);
-            });
-            let Some((agent, call)) = due else { break };
-            let cell = self.arrival_cell(call.arrival);
-            let end = self.answer(agent, q, &call, now, cell);
-            self.schedule_agent(agent, end);
-        }
-        // A closed stage may leave a check armed too early: it finds
-        // nothing and arms the next one.
-        self.arm_overflow(q, now);
     }
 }

@@ -949,6 +949,14 @@ impl<'a, O: Observer> Simulation<'a, O> {
             return; // Moot: replaced by an earlier check.
         }
         self.overflow_at[q] = NEVER;
+        self.overflow_now(q, now);
+        self.after_routing(now);
+    }
+
+    /// Queue `q`'s head may be eligible for more agents at `now` (its wait
+    /// reached a stage, or a stage opened): heads idle agents may take are
+    /// answered, and the next check is timed.
+    fn overflow_now(&mut self, q: usize, now: u64) {
         loop {
             let (stats, callers, grid, obs) = (
                 &mut self.queue_stats,
@@ -965,7 +973,6 @@ impl<'a, O: Observer> Simulation<'a, O> {
             self.schedule_agent(agent, end);
         }
         self.arm_overflow(q, now);
-        self.after_routing(now);
     }
 
     /// Makes sure queue `q` is looked at when its head next reaches a stage or abandons.
