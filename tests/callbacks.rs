@@ -21,6 +21,8 @@
 //!   (strictly above the threshold, steps where theory puts them, strictly
 //!   decreasing to 0); callers whose patience already ran out are not
 //!   waiting any more.
+//! - Overflow: an agent idle at a level the queue's first stage leaves out
+//!   makes the callbacks (the callback queue has no stages).
 
 mod common;
 
@@ -672,4 +674,48 @@ fn callers_who_already_abandoned_are_not_waiting() {
         "{offered} of {busy} callers finding the agent busy were offered a callback: \
          expired callers count as waiting in the predicted wait"
     );
+}
+
+#[test]
+fn an_agent_the_first_overflow_stage_leaves_out_makes_the_callbacks() {
+    // The only agent holds the skill at level 2, which the queue's first
+    // stage leaves out: no caller finds an idle agent it may take, so every
+    // caller is offered a callback (threshold 0) and accepts it. The
+    // callback queue has no stages: the idle agent calls back at once, and
+    // a drain leaves no callback behind.
+    // (As of 014887d no callback is ever made: accepted while the agent was
+    // idle, they waited for it to free up, which it never did.)
+    let v = json!({
+        "name": "callbacks past a stage", "seed": 5, "replications": 4,
+        "horizon": "4h", "interval": "1h", "closing": "drain",
+        "skills": ["general"],
+        "queues": [{
+            "name": "calls", "skill": "general",
+            "arrivals": { "rate_per_hour": 20 },
+            "handle_time": constant(60.0),
+            "overflow": [
+                { "after": "0s", "max_level": 1 },
+                { "after": "30s", "max_level": 2 },
+            ],
+            "callback": { "offer_when_wait_over": 0, "accept_probability": 1 },
+        }],
+        "agent_groups": [{ "name": "seniors", "count": 1, "skills": { "general": 2 } }],
+    });
+    let reps = replications(&scenario(&v));
+    check_conservation(&reps, "drain", true);
+    for st in &reps {
+        let c = &st.queues[0];
+        assert!(c.offered > 40, "{:?}", c.calls);
+        assert_eq!(
+            (
+                c.callbacks_offered,
+                c.callbacks_accepted,
+                c.callbacks_completed
+            ),
+            (c.offered, c.offered, c.offered),
+            "replication {}: every caller asks for a callback and gets it",
+            st.replication
+        );
+        assert_eq!(st.groups[0].handled, c.offered);
+    }
 }

@@ -3,7 +3,8 @@
 //! (with and without handover and hold patience, supervisors who also
 //! answer calls, supervisor groups of 0), outbound campaigns with all four
 //! dialers (lists, retries, per-interval outcomes, hours in and past the
-//! run, inbound reserve), retrials and callbacks — with the older ones
+//! run, inbound reserve; the dials of an endless list take time on
+//! average), retrials and callbacks — with the older ones
 //! (per-interval profiles, staffing lists, shifts with breaks, shrinkage,
 //! overflow, balking, `max_waiting`, `lines`, `volume_cv`, every `closing`,
 //! warm-up, `clock_start`, every routing rule). For every case:
@@ -29,21 +30,20 @@
 //! - determinism: the runner's replications are the ones simulated here,
 //!   and 1 and 2 threads give the same report.
 //!
-//! `FEATURE_CASES=n` runs n cases instead of 40 (for a longer hunt).
+//! `FEATURE_CASES=n` runs n cases instead of 200 (for a longer hunt).
 
 mod common;
 
 use acdsim::engine::{Clock, Simulation};
 use acdsim::runner::{simulate, RunOptions};
-use acdsim::scenario::{
-    AgentGroup, AgentSelection, CallSelection, Closing, Dialer, Role, Scenario, Staffing,
-};
+use acdsim::scenario::{AgentSelection, CallSelection, Closing, Dialer, Role, Scenario};
 use acdsim::stats::{AgentTime, CallCounts, DialCell, ReplicationStats};
+use common::conservation::*;
 use common::dist;
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
@@ -56,130 +56,14 @@ const REPLICATIONS: u32 = 2;
 // ---------------------------------------------------------------------------
 // The generator.
 
-/// The time frame of a generated scenario, in whole seconds.
-#[derive(Debug, Clone, Copy)]
-struct Frame {
-    interval: usize,
-    intervals: usize,
-    horizon: u64,
-    warmup: u64,
-    /// `clock_start`, seconds after midnight (06:00 to 12:00: the run never crosses midnight).
-    clock: Option<u64>,
-    skills: usize,
-}
-
-impl Frame {
-    fn interval_s(&self) -> u64 {
-        INTERVALS[self.interval].0
-    }
-
-    /// Per-interval lists need a horizon of whole intervals.
-    fn lists(&self) -> bool {
-        self.horizon == self.interval_s() * self.intervals as u64
-    }
-
-    fn run_end(&self) -> u64 {
-        self.warmup + self.horizon
-    }
-
-    /// The earliest moment a time of the file can name: the start of the run
-    /// with a clock, else the start of the measured window.
-    fn earliest(&self) -> u64 {
-        if self.clock.is_some() {
-            0
-        } else {
-            self.warmup
-        }
-    }
-
-    /// A moment `t` of the run (seconds from its start) as the file writes it:
-    /// a clock time when asked (and always inside the warm-up), else an
-    /// offset from the start of the measured window.
-    fn time(&self, t: u64, as_clock: bool) -> Value {
-        match self.clock {
-            Some(c) if as_clock || t < self.warmup => json!(clock(c + t - self.warmup)),
-            _ => json!(format!("{}s", t - self.warmup)),
-        }
-    }
-}
-
-fn clock(secs: u64) -> String {
-    format!(
-        "{:02}:{:02}:{:02}",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
-}
-
-fn frame() -> impl Strategy<Value = Frame> {
-    (
-        0..INTERVALS.len(),
-        1usize..=6,
-        // Mostly whole intervals; sometimes a shorter last interval.
-        prop_oneof![3 => Just(0.0), 1 => 0.01..0.99f64],
-        prop_oneof![Just(0u64), 1u64..1800],
-        option::of(6 * 3600u64..=12 * 3600),
-        1usize..=3,
-    )
-        .prop_map(|(interval, n, ragged, warmup, clock, skills)| {
-            let len = INTERVALS[interval].0;
-            let horizon = len * n as u64 + (ragged * len as f64) as u64;
-            Frame {
-                interval,
-                intervals: horizon.div_ceil(len) as usize,
-                horizon,
-                warmup,
-                clock,
-                skills,
-            }
-        })
-}
-
-/// One value for the whole run, or (when the horizon allows) one per interval.
-fn per_interval(
-    f: Frame,
-    one: impl Strategy<Value = Value> + Clone + 'static,
-) -> BoxedStrategy<Value> {
-    if f.lists() {
-        prop_oneof![one.clone(), vec(one, f.intervals).prop_map(Value::from)].boxed()
-    } else {
-        one.boxed()
-    }
-}
-
-fn rate(f: Frame) -> BoxedStrategy<Value> {
-    let constant = (1.0..200.0f64).prop_map(|r| json!(r));
-    if f.lists() {
-        let one = prop_oneof![1 => Just(0.0), 3 => 0.0..200.0f64];
-        prop_oneof![constant, vec(one, f.intervals).prop_map(|v| json!(v))].boxed()
-    } else {
-        constant.boxed()
-    }
+/// A time frame of 1 to 6 intervals, with a warm-up below 30 min.
+fn feature_frame() -> impl Strategy<Value = Frame> {
+    frame(&INTERVALS, 6, prop_oneof![Just(0u64), 1u64..1800])
 }
 
 /// A probability, with its edges 0 and 1 often.
 fn probability() -> impl Strategy<Value = f64> + Clone {
     prop_oneof![1 => Just(0.0), 2 => Just(1.0), 5 => 0.0..=1.0f64]
-}
-
-/// Valid overflow stages: the first at 0s, increasing waits, widening
-/// levels, and sometimes a last stage open to every level.
-fn overflow() -> impl Strategy<Value = Value> {
-    (vec((1u64..120, 0u32..2), 0..3), 1u32..=3, any::<bool>()).prop_map(|(rest, first, open)| {
-        let mut stages = vec![json!({ "after": "0s", "max_level": first })];
-        let (mut after, mut level) = (0, first);
-        for (gap, up) in rest {
-            after += gap;
-            level += up;
-            stages.push(json!({ "after": after, "max_level": level }));
-        }
-        if open {
-            let last = stages.last_mut().unwrap().as_object_mut().unwrap();
-            last.remove("max_level");
-        }
-        Value::from(stages)
-    })
 }
 
 fn escalation() -> impl Strategy<Value = Value> {
@@ -243,7 +127,7 @@ fn callback() -> impl Strategy<Value = Value> {
 fn queue(f: Frame) -> impl Strategy<Value = Value> {
     (
         (
-            (0..f.skills, -2i32..3, rate(f)),
+            (0..f.skills, -2i32..3, rate(f, 200.0)),
             per_interval(f, dist()),
             option::weighted(0.7, per_interval(f, dist())),
             option::weighted(0.5, per_interval(f, dist())),
@@ -288,49 +172,6 @@ fn queue(f: Frame) -> impl Strategy<Value = Value> {
         )
 }
 
-/// A valid shift: start < end within the run (sometimes ending exactly at
-/// the end of the horizon), breaks inside it, one per slot so they never overlap.
-fn shift(f: Frame, floor: bool) -> impl Strategy<Value = Value> {
-    let agents = if floor { 1u32..6 } else { 0u32..6 };
-    (
-        0.0..1.0f64,
-        0.0..1.0f64,
-        prop::bool::weighted(0.4),
-        agents,
-        vec((0.0..1.0f64, 0.0..1.0f64), 0..=2),
-        any::<bool>(),
-    )
-        .prop_map(move |(a, b, to_end, agents, breaks, as_clock)| {
-            let lo = f.earliest();
-            let end_run = f.run_end();
-            let start = lo + (a * (end_run - lo - 1) as f64) as u64;
-            let end = if to_end {
-                end_run
-            } else {
-                start + 1 + (b * (end_run - start - 1) as f64) as u64
-            };
-            let mut s = json!({
-                "start": f.time(start, as_clock), "end": f.time(end, as_clock), "agents": agents,
-            });
-            let k = breaks.len() as u64;
-            if k > 0 && end - start >= 2 * k {
-                let slot = (end - start) / k;
-                let list: Vec<Value> = breaks
-                    .iter()
-                    .enumerate()
-                    .map(|(j, (x, y))| {
-                        let from = start + j as u64 * slot;
-                        let at = from + (x * (slot - 1) as f64) as u64;
-                        let duration = 1 + (y * (from + slot - at - 1) as f64) as u64;
-                        json!({ "start": f.time(at, as_clock), "duration": duration })
-                    })
-                    .collect();
-                s["breaks"] = Value::from(list);
-            }
-            s
-        })
-}
-
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
     /// Holds every skill and always has an agent on the floor at some time
@@ -342,47 +183,15 @@ enum Kind {
 
 fn group(f: Frame, kind: Kind) -> impl Strategy<Value = Value> {
     let floor = kind == Kind::Floor;
-    let skills = if floor {
-        vec(1u32..=3, f.skills)
-            .prop_map(|levels| levels.into_iter().enumerate().collect::<Vec<_>>())
-            .boxed()
-    } else {
-        vec((0..f.skills, 1u32..=3), 1..=3).boxed()
-    };
-    let count = if floor { 1u32..8 } else { 0u32..6 };
-    let mut kinds = vec![
-        count.prop_map(|n| ("count", json!(n))).boxed(),
-        vec(shift(f, floor), 1..=3)
-            .prop_map(|s| ("shifts", Value::from(s)))
-            .boxed(),
-    ];
-    if f.lists() {
-        kinds.push(
-            vec(0u32..6, f.intervals)
-                .prop_map(move |mut v| {
-                    if floor && v.iter().all(|&n| n == 0) {
-                        v[0] = 1;
-                    }
-                    ("staffing", json!(v))
-                })
-                .boxed(),
-        );
-    }
-    // Below one half, shrinkage leaves at least one of n ≥ 1 scheduled agents on the floor.
-    let shrinkage = if floor { 0.0..0.45f64 } else { 0.0..0.7f64 };
     (
-        skills,
-        prop::strategy::Union::new(kinds),
-        option::weighted(0.3, shrinkage),
+        levels(f, floor),
+        staffing(f, floor, 6),
+        option::weighted(0.3, shrinkage(floor)),
         option::weighted(0.3, 0.0..50.0f64),
         prop::bool::weighted(0.3),
     )
         .prop_map(
-            move |(skills, (staffing, agents), shrinkage, cost, answers)| {
-                let levels: Map<String, Value> = skills
-                    .into_iter()
-                    .map(|(s, l)| (format!("s{s}"), json!(l)))
-                    .collect();
+            move |(levels, (staffing, agents), shrinkage, cost, answers)| {
                 let mut g = json!({});
                 match kind {
                     Kind::Supervisors => {
@@ -517,6 +326,9 @@ fn campaign(f: Frame) -> impl Strategy<Value = Value> {
                     "skill": format!("s{skill}"), "hours": hours, "dialer": dialer,
                     "outcomes": outcomes, "talk_time": talk,
                 });
+                // Dials that take no time get a list (a map, not a filter:
+                // long hunts would run out of rejects).
+                let list = list.or((!dials_take_time(dial_time.as_ref())).then_some(100));
                 let fields = [
                     ("priority", priority.map(Value::from)),
                     ("list_size", list.map(Value::from)),
@@ -540,11 +352,21 @@ fn campaign(f: Frame) -> impl Strategy<Value = Value> {
         )
 }
 
-const CLOSINGS: [&str; 3] = ["stop", "drain", "disconnect"];
+/// Whether a campaign's dials take at least 0.5 s on average (`dial_time`,
+/// 0 when absent). Only those may dial an endless list here: dials that
+/// take no time and are never answered are bounded only per instant (1,000
+/// beyond one per agent, at every instant the dialer looks, such as each
+/// retry falling due), so an endless list of them keeps the dialer placing
+/// thousands of dials per simulated second for as long as its hours last —
+/// finite, but beyond the watchdog's budget. A list (at most 299 records ×
+/// 4 attempts) bounds them whatever the dial time.
+fn dials_take_time(dial_time: Option<&Value>) -> bool {
+    dial_time.is_some_and(|d| mean_s(d) >= 0.5)
+}
 
 prop_compose! {
     /// A random valid scenario of [`REPLICATIONS`] replications.
-    fn arb_scenario()(f in frame())(
+    fn arb_scenario()(f in feature_frame())(
         f in Just(f),
         queues in vec(queue(f), 1..=3),
         groups in vec(group(f, Kind::Agents), 0..=2),
@@ -562,12 +384,6 @@ prop_compose! {
         rules in (0..AgentSelection::ALL.len(), 0..CallSelection::ALL.len()),
     ) -> Value {
         let skills: Vec<String> = (0..f.skills).map(|i| format!("s{i}")).collect();
-        let named = |prefix: &str, items: Vec<Value>| -> Vec<Value> {
-            items.into_iter().enumerate().map(|(i, mut v)| {
-                v["name"] = json!(format!("{prefix}{i}"));
-                v
-            }).collect()
-        };
         let queues = named("q", queues);
         let mut groups = named("g", groups);
         let mut floor = floor;
@@ -581,7 +397,7 @@ prop_compose! {
         }
         let mut doc = json!({
             "name": "random", "seed": seed, "replications": REPLICATIONS,
-            "horizon": f.horizon, "interval": INTERVALS[f.interval].1,
+            "horizon": f.horizon, "interval": f.interval.1,
             "closing": CLOSINGS[closing],
             "skills": skills, "queues": queues, "agent_groups": groups,
             "routing": {
@@ -606,28 +422,6 @@ prop_compose! {
         }
         widen_to_a_held_level(&mut doc);
         doc
-    }
-}
-
-/// Raises a queue's widest overflow level to the best level held for its
-/// skill when it stops below (the reader refuses a queue no agent could answer).
-fn widen_to_a_held_level(doc: &mut Value) {
-    let groups = doc["agent_groups"].as_array().unwrap().clone();
-    for q in doc["queues"].as_array_mut().unwrap() {
-        let skill = q["skill"].as_str().unwrap().to_string();
-        let best = groups
-            .iter()
-            .filter_map(|g| g["skills"][&skill].as_u64())
-            .min();
-        let Some(last) = q
-            .get_mut("overflow")
-            .and_then(|o| o.as_array_mut()?.last_mut())
-        else {
-            continue;
-        };
-        if let (Some(level), Some(best)) = (last["max_level"].as_u64(), best) {
-            last["max_level"] = json!(level.max(best));
-        }
     }
 }
 
@@ -723,69 +517,10 @@ fn run_watched(sc: &Scenario, r: u32) -> Result<ReplicationStats, TestCaseError>
 // ---------------------------------------------------------------------------
 // The scenario, as the checks need it.
 
-/// The cells of a run: (start, end) of each interval of the measured window, µs.
-fn cells(sc: &Scenario) -> Vec<(u64, u64)> {
-    (0..sc.intervals())
-        .map(|k| {
-            let start = sc.interval_start(k).micros();
-            (start, (start + sc.interval.micros()).min(sc.end.micros()))
-        })
-        .collect()
-}
-
-/// The schedule of a group: (from, to, scheduled agents) spans in run time, µs.
-fn schedule(sc: &Scenario, g: &AgentGroup) -> Vec<(u64, u64, u32)> {
-    let end = sc.end.micros();
-    match &g.staffing {
-        Staffing::Count(n) => vec![(0, end, *n)],
-        Staffing::PerInterval(v) => v
-            .iter()
-            .enumerate()
-            .map(|(k, &n)| {
-                let start = sc.interval_start(k).micros();
-                (start, (start + sc.interval.micros()).min(end), n)
-            })
-            .collect(),
-        Staffing::Shifts(shifts) => shifts
-            .iter()
-            .map(|s| (s.start.micros(), s.end.micros().min(end), s.agents))
-            .collect(),
-    }
-}
-
-/// Per interval cell: (paid time, scheduled time kept off the floor by shrinkage), µs.
-fn paid_and_shrunk(sc: &Scenario, g: &AgentGroup) -> Vec<(u128, u128)> {
-    let spans = schedule(sc, g);
-    cells(sc)
-        .into_iter()
-        .map(|(c0, c1)| {
-            let mut paid = 0u128;
-            let mut shrunk = 0u128;
-            for &(from, to, n) in &spans {
-                let overlap = to.min(c1).saturating_sub(from.max(c0)) as u128;
-                paid += n as u128 * overlap;
-                shrunk += (n - g.on_floor(n)) as u128 * overlap;
-            }
-            (paid, shrunk)
-        })
-        .collect()
-}
-
-/// Whether some people of group `g` are on the floor when the horizon is
-/// reached and stay for a drain: shifts ending exactly at it stay, counted
-/// groups keep their last interval's count.
-fn stays(sc: &Scenario, g: &AgentGroup) -> bool {
-    match &g.staffing {
-        Staffing::Count(n) => g.on_floor(*n) > 0,
-        Staffing::PerInterval(v) => g.on_floor(*v.last().unwrap()) > 0,
-        Staffing::Shifts(shifts) => shifts
-            .iter()
-            .any(|s| s.end == sc.end && g.on_floor(s.agents) > 0),
-    }
-}
-
 /// Whether agents may be blocked for good in a drain: a queue escalates
-/// without hold patience, and no supervisor stays to take its calls.
+/// without hold patience, and no supervisor who answers no calls stays to
+/// take its calls (supervisors who answer calls may all be blocked
+/// themselves, each with a difficult call of its own on hold).
 fn may_block_for_good(sc: &Scenario) -> bool {
     let forever = sc.queues.iter().any(|q| {
         q.escalation
@@ -795,18 +530,14 @@ fn may_block_for_good(sc: &Scenario) -> bool {
     let supervisors_stay = sc
         .agent_groups
         .iter()
-        .any(|g| g.role == Role::Supervisor && g.skills.is_empty() && stays(sc, g)); // TEMP
+        .any(|g| g.role == Role::Supervisor && g.skills.is_empty() && stays(sc, g));
     forever && !supervisors_stay
 }
 
 /// Whether, in a drain, someone stays who may answer a call of `skill` once
 /// its wait has reached the last stage (`widest` level).
 fn answerable_in_drain(sc: &Scenario, skill: usize, widest: u32) -> bool {
-    !may_block_for_good(sc)
-        && sc
-            .agent_groups
-            .iter()
-            .any(|g| g.level(skill).is_some_and(|l| l <= widest) && stays(sc, g))
+    !may_block_for_good(sc) && holder_stays(sc, skill, widest)
 }
 
 // ---------------------------------------------------------------------------
@@ -850,30 +581,7 @@ fn check_call_counts(
         ctx()
     );
     prop_assert!(x.retrials <= x.offered, "retrials ≤ offered: {}", ctx());
-    prop_assert!(
-        x.balked <= x.abandoned_in_sl && x.abandoned_in_sl <= x.abandoned,
-        "balked ≤ abandoned within threshold ≤ abandoned: {}",
-        ctx()
-    );
-    prop_assert!(
-        x.zero_waits <= x.answered_in_sl && x.answered_in_sl <= x.answered,
-        "zero waits ≤ answered within threshold ≤ answered: {}",
-        ctx()
-    );
-    prop_assert!(x.talk_sum_us <= x.handle_sum_us, "talk ≤ handle: {}", ctx());
-    match sc.closing {
-        Closing::Stop | Closing::Drain => {
-            prop_assert_eq!(
-                x.disconnected,
-                0,
-                "disconnected without disconnect: {}",
-                ctx()
-            )
-        }
-        Closing::Disconnect => {
-            prop_assert_eq!(x.unresolved, 0, "unresolved with disconnect: {}", ctx())
-        }
-    }
+    check_sub_counts(sc, q, x, at)?;
     if queue.escalation.is_none() {
         prop_assert_eq!(
             (x.escalations, x.supervised, x.escalation_abandoned),
@@ -893,20 +601,11 @@ fn check_call_counts(
             ctx()
         );
     }
-    if sc.lines.is_none() && queue.max_waiting.is_none() {
-        prop_assert_eq!(
-            x.blocked,
-            0,
-            "blocked without lines or max_waiting: {}",
-            ctx()
-        );
-    }
     Ok(())
 }
 
 fn check_calls(sc: &Scenario, st: &ReplicationStats) -> Result<(), TestCaseError> {
     prop_assert_eq!(st.queues.len(), sc.queues.len());
-    let mut offered_or_blocked = 0u64;
     for (q, (c, queue)) in st.queues.iter().zip(&sc.queues).enumerate() {
         prop_assert_eq!(c.intervals.len(), sc.intervals(), "queue {} cells", q);
         let mut sum = CallCounts::default();
@@ -922,11 +621,7 @@ fn check_calls(sc: &Scenario, st: &ReplicationStats) -> Result<(), TestCaseError
         );
         check_call_counts(sc, q, &c.calls, "window")?;
         if sc.closing == Closing::Drain {
-            let widest = match queue.overflow.last() {
-                None => u32::MAX,
-                Some(stage) => stage.max_level.unwrap_or(u32::MAX),
-            };
-            if answerable_in_drain(sc, queue.skill, widest) {
+            if answerable_in_drain(sc, queue.skill, widest(queue)) {
                 prop_assert_eq!(
                     c.unresolved,
                     0,
@@ -945,29 +640,13 @@ fn check_calls(sc: &Scenario, st: &ReplicationStats) -> Result<(), TestCaseError
                 );
             }
         }
-        offered_or_blocked += c.offered + c.blocked;
     }
-    // Each arrival and retrial in the window is offered or blocked, never
-    // both; those of the warm-up are not counted.
-    if sc.warmup.micros() == 0 {
-        prop_assert_eq!(
-            offered_or_blocked,
-            st.calls_generated,
-            "offered + blocked vs arrivals and retrials"
-        );
-    } else {
-        prop_assert!(offered_or_blocked <= st.calls_generated);
-    }
-    Ok(())
+    check_offered_or_blocked(sc, st)
 }
 
 fn check_agents(sc: &Scenario, st: &ReplicationStats) -> Result<(), TestCaseError> {
     let draining = sc.closing == Closing::Drain;
-    let n_cells = sc.intervals() + draining as usize;
-    prop_assert_eq!(st.cell_us.len(), n_cells);
-    for (k, &(c0, c1)) in cells(sc).iter().enumerate() {
-        prop_assert_eq!(st.cell_us[k], c1 - c0, "cell {} length", k);
-    }
+    let n_cells = check_cells(sc, st)?;
     let escalates = sc.queues.iter().any(|q| q.escalation.is_some());
     prop_assert_eq!(st.groups.len(), sc.agent_groups.len());
     for (g, (gc, group)) in st.groups.iter().zip(&sc.agent_groups).enumerate() {
@@ -1010,47 +689,11 @@ fn check_agents(sc: &Scenario, st: &ReplicationStats) -> Result<(), TestCaseErro
                 break;
             }
             let (paid, shrunk) = expected.get(k).copied().unwrap_or((0, 0));
-            prop_assert_eq!(cell.staffed_us, paid, "group {} cell {}: paid time", g, k);
-            prop_assert_eq!(
-                cell.staffed_us + cell.overtime_us,
-                cell.logged_us + cell.break_us + shrunk,
-                "group {} cell {}: paid + overtime vs floor + breaks + shrinkage ({:?})",
-                g,
-                k,
-                cell
-            );
+            check_paid_time(g, k, cell, (paid, shrunk))?;
             shrunk_total += shrunk;
             sum.merge(cell);
         }
-        let t = &gc.time;
-        prop_assert_eq!(
-            (
-                sum.handled,
-                sum.busy_us,
-                sum.logged_us,
-                sum.break_us,
-                sum.overtime_us,
-                sum.blocked_us,
-                sum.staffed_us
-            ),
-            (
-                t.handled,
-                t.busy_us,
-                t.logged_us,
-                t.break_us,
-                t.overtime_us,
-                t.blocked_us,
-                t.staffed_us
-            ),
-            "group {}: cells do not add up to the run",
-            g
-        );
-        prop_assert_eq!(
-            t.staffed_us + t.overtime_us,
-            t.logged_us + t.break_us + shrunk_total,
-            "group {}",
-            g
-        );
+        check_run_time(g, &sum, &gc.time, shrunk_total)?;
         if draining {
             prop_assert_eq!(
                 gc.busy_after_end_us,
@@ -1263,12 +906,12 @@ fn config(cases: u32) -> ProptestConfig {
         .and_then(|n| n.parse().ok())
         .unwrap_or(cases);
     ProptestConfig {
-        cases,
-        // Failures are reported with the scenario; no regression files next to the tests.
-        failure_persistence: None,
         // A case that runs away takes a budget of wall time per shrinking step.
         max_shrink_time: 180_000,
-        ..ProptestConfig::default()
+        // The retrial delay filter rejects about one case in ten; a long
+        // hunt must not stop for running out of rejects.
+        max_local_rejects: cases.max(65_536),
+        ..common::conservation::config(cases)
     }
 }
 
@@ -1311,14 +954,6 @@ proptest! {
 
     #[test]
     fn generated_scenarios_are_valid_for_the_reader_and_the_json_schema(v in arb_scenario()) {
-        thread_local! {
-            static VALIDATOR: jsonschema::Validator =
-                jsonschema::validator_for(&acdsim::scenario::format::schema()).expect("the schema compiles");
-        }
-        let errors: Vec<String> =
-            VALIDATOR.with(|val| val.iter_errors(&v).map(|e| format!("{}: {e}", e.instance_path())).collect());
-        prop_assert!(errors.is_empty(), "{:?}\n{}", errors, v);
-        let read = Scenario::from_json_str(&v.to_string(), "generated");
-        prop_assert!(read.is_ok(), "{}\n{}", read.unwrap_err(), v);
+        check_valid(&v)?;
     }
 }

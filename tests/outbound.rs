@@ -9,7 +9,8 @@
 //!   dials ≤ records × max_attempts, penetration = records ÷ list size, one
 //!   live answer per record at most); live answers are connected, silent or
 //!   still waiting at the end; per-interval counts add up to the whole run;
-//!   a campaign that never dials changes no inbound figure.
+//!   a campaign that never dials changes no inbound figure; nothing is
+//!   dialled at the instant a campaign's hours end.
 //! - Statistical properties, each against a 99.9% Student-t interval over
 //!   independent replications (common::LEVEL, fixed seeds): the predictive
 //!   dialer stays under its abandon cap while keeping agents busier than a
@@ -1109,6 +1110,67 @@ fn drain_closing_resolves_the_dials_ringing_at_the_horizon() {
                 "{dialer}: replication {}",
                 r.replication
             );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The end of a campaign's hours.
+
+#[test]
+fn nothing_is_dialled_at_the_instant_a_campaign_closes() {
+    // A campaign's hours are [start, end). Its dialer learns it is closed
+    // from a wake-up at `end`, but other events of that instant may come
+    // first: a shift starting (a floor change, handled before any timed
+    // event), or a break ending whose event was scheduled before the
+    // campaign's closing wake-up. An agent freed by either must not be
+    // given a dial at `end`.
+    // (As of 014887d each case places one dial at 600 s, counted in the
+    // interval starting there.)
+    let campaign = |start: &str| {
+        json!({
+            "name": "c", "skill": "out", "hours": { "start": start, "end": "600s" },
+            "dialer": { "mode": "progressive" }, "dial_time": { "constant": 10 },
+            "outcomes": { "live": 1.0 }, "talk_time": { "constant": 60 },
+        })
+    };
+    let center = |shifts: Value, campaign: Value| {
+        json!({
+            "name": "campaign end", "seed": 1, "replications": 2,
+            "horizon": "20m", "interval": "10m",
+            "skills": ["out"],
+            "queues": [{
+                "name": "in", "skill": "out", "arrivals": { "rate_per_hour": [0, 0] },
+                "handle_time": { "constant": 60 },
+            }],
+            "agent_groups": [{ "name": "team", "skills": { "out": 1 }, "shifts": shifts }],
+            "campaigns": [campaign],
+        })
+    };
+    // Nobody on the floor while the campaign is open; the shift starts as it closes.
+    let shift_starts = center(
+        json!([{ "start": "600s", "end": "1200s", "agents": 1 }]),
+        campaign("0s"),
+    );
+    // The only agent is on a break while the campaign is open, back as it
+    // closes (the break's end was scheduled at 300 s, the closing at 400 s).
+    let break_ends = center(
+        json!([{ "start": "0s", "end": "1200s", "agents": 1,
+                 "breaks": [{ "start": "300s", "duration": 300 }] }]),
+        campaign("400s"),
+    );
+    for (v, what) in [
+        (shift_starts, "a shift starting"),
+        (break_ends, "a break ending"),
+    ] {
+        for st in common::replications(&scenario(&v)) {
+            let c = &st.campaigns[0];
+            assert_eq!(
+                c.intervals.iter().map(|d| d.dials).collect::<Vec<_>>(),
+                [0, 0],
+                "{what} at the campaign's end: dials by interval"
+            );
+            assert_eq!(c.calls.calls.answered, 0, "{what}: connects");
         }
     }
 }

@@ -5,8 +5,10 @@
 //! `accept_probability` (drawn from a stream of its own) and hangs up. The
 //! callback waits in a queue of its own, with the queue's skill and the
 //! callback's priority, and never gives up: the agent the routing rules give
-//! it to calls the customer back (talk and wrap-up as drawn on arrival).
-//! Callbacks are never escalated.
+//! it to calls the customer back (talk and wrap-up as drawn on arrival). The
+//! callback queue has no overflow stages, so an agent already idle at a level
+//! the queue's first stage leaves out calls back at once. Callbacks are never
+//! escalated.
 
 use super::accounting::NO_CELL;
 use super::escalation::DIFFICULT;
@@ -106,7 +108,17 @@ impl<O: Observer> Simulation<'_, O> {
             call.arrival = now;
             call.deadline = crate::router::NEVER;
             call.wrap &= !DIFFICULT;
-            self.router.enqueue(queue, call);
+            // The callback queue has no overflow stages: an idle agent the
+            // caller's queue could not take yet (at a level its first stage
+            // leaves out) calls back at once. Without stages the caller found
+            // no idle agent holding the skill, and neither does this.
+            match self.router.pick_for_arrival(queue) {
+                Some(agent) => {
+                    let end = self.answer(agent, queue, &call, now, cell);
+                    self.schedule_agent(agent, end);
+                }
+                None => self.router.enqueue(queue, call),
+            }
         }
         accepted
     }

@@ -115,6 +115,17 @@ pub(super) struct Outbound {
     per_instant: u64,
 }
 
+impl CampaignDialer {
+    /// Whether the campaign dials at `now`. Its closing wake-up may come
+    /// after other events of the instant its hours end (an agent freeing
+    /// up, a dial's outcome, a shift starting): from then on it is closed,
+    /// whether its wake-up has told it yet or not.
+    #[inline]
+    fn open_at(&self, now: u64) -> bool {
+        self.open && now < self.end
+    }
+}
+
 impl Outbound {
     /// The dialers of `sc`, or `None` without campaigns.
     pub fn new(sc: &Scenario, seed: u64, replication: u64, cells: usize) -> Option<Box<Outbound>> {
@@ -311,7 +322,7 @@ impl<O: Observer> Simulation<'_, O> {
     pub(super) fn dialers_look(&mut self, now: u64) {
         let n = self.outbound.as_ref().map_or(0, |o| o.campaigns.len());
         for c in 0..n {
-            if self.outbound.as_ref().expect("campaigns exist").campaigns[c].open {
+            if self.outbound.as_ref().expect("campaigns exist").campaigns[c].open_at(now) {
                 self.dial_more(c, now);
             }
         }
@@ -513,7 +524,7 @@ impl<O: Observer> Simulation<'_, O> {
                 if dial.attempt < *max {
                     let due = now.saturating_add(delay.sample(&mut d.retry_rng));
                     d.retries.push(Reverse((due, dial.attempt + 1)));
-                    if d.open || now < d.start {
+                    if d.open_at(now) || now < d.start {
                         self.wake_campaign(c, due.max(now));
                     }
                 }
@@ -526,7 +537,7 @@ impl<O: Observer> Simulation<'_, O> {
             }
         }
         if matches!(self.sc.campaigns[c].dialer, Dialer::Predictive)
-            && self.outbound.as_ref().expect("campaigns exist").campaigns[c].open
+            && self.outbound.as_ref().expect("campaigns exist").campaigns[c].open_at(now)
         {
             self.dial_more(c, now);
         }

@@ -1,6 +1,9 @@
 //! Shared helpers of the integration tests: scenario builders and
-//! confidence-interval assertions.
+//! confidence-interval assertions; in [`conservation`], what the
+//! conservation property tests share (generators and time checks).
 #![allow(dead_code)]
+
+pub mod conservation;
 
 use acdsim::report::{Estimate, Summary};
 use acdsim::runner::{simulate, RunOptions};
