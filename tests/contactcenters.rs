@@ -27,7 +27,6 @@
 mod common;
 
 use acdsim::report::{student_t_quantile, ReplicationMetrics};
-use acdsim::runner::{run_metrics, RunOptions};
 use acdsim::stats::{AGENT_METRICS, CALL_METRICS, CAMPAIGN_METRICS};
 use serde_json::Value;
 
@@ -65,19 +64,6 @@ const NEEDS_ZERO_THRESHOLD: [&str; 1] = ["posWait_inbound"];
 
 fn doc() -> Value {
     serde_json::from_str(SCENARIO).expect("the scenario is JSON")
-}
-
-fn runs(v: &Value) -> Vec<ReplicationMetrics> {
-    let sc = common::scenario(v);
-    run_metrics(
-        &sc,
-        RunOptions {
-            replications: sc.replications,
-            seed: sc.seed,
-            threads: 2,
-        },
-        |_| {},
-    )
 }
 
 /// The same scenario with a 0 s threshold: the threshold only counts, so
@@ -391,8 +377,8 @@ fn the_scenario_is_the_published_model() {
 #[test]
 fn acdsim_reproduces_the_published_blend_figures() {
     let v = doc();
-    let reps = runs(&v);
-    let zero = runs(&zero_threshold(&v));
+    let reps = common::metrics(&v);
+    let zero = common::metrics(&zero_threshold(&v));
     let n = reps.len();
     assert_eq!(n, 1000);
     let figs = figures(&reps, Some(&zero));
@@ -434,7 +420,7 @@ fn the_published_figures_pin_down_the_dialer() {
     for (field, value) in variants {
         let mut v = doc();
         v["campaigns"][0]["dialer"][field] = value.clone();
-        let reps = runs(&v);
+        let reps = common::metrics(&v);
         let rejected: Vec<String> = figures(&reps, None)
             .into_iter()
             .filter_map(|(id, mean, se)| {

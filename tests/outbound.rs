@@ -25,7 +25,6 @@
 mod common;
 
 use acdsim::report::{Estimate, ReplicationMetrics, Summary};
-use acdsim::runner::{run_metrics, RunOptions};
 use acdsim::stats::{AGENT_METRICS, CALL_METRICS, CAMPAIGN_METRICS};
 use assert_cmd::Command;
 use common::*;
@@ -60,20 +59,6 @@ fn queue(r: &ReplicationMetrics, q: usize, metric: &str) -> f64 {
 /// Whole-run value of agent metric `metric` of group `g`.
 fn group(r: &ReplicationMetrics, g: usize, metric: &str) -> f64 {
     r.groups[g].whole[position(&AGENT_METRICS, metric)]
-}
-
-/// Every replication's metrics of the scenario `v` (its own replications and seed).
-fn replications(v: &Value) -> Vec<ReplicationMetrics> {
-    let sc = scenario(v);
-    run_metrics(
-        &sc,
-        RunOptions {
-            replications: sc.replications,
-            seed: sc.seed,
-            threads: 2,
-        },
-        |_| {},
-    )
 }
 
 /// Mean and spread over the replications of `f`.
@@ -307,7 +292,7 @@ fn preview_and_progressive_never_abandon() {
     for (what, mut v) in configs {
         for seed in [1u64, 77, 2026] {
             v["seed"] = json!(seed);
-            let reps = replications(&v);
+            let reps = common::metrics(&v);
             for r in &reps {
                 let (dials, live, connects, abandoned) = (
                     camp(r, 0, "dials"),
@@ -335,14 +320,14 @@ fn preview_and_progressive_never_abandon() {
 #[test]
 fn predictive_stays_under_its_cap_with_higher_occupancy_than_progressive() {
     // 20 outbound agents, 40 replications of 8 h.
-    let predictive = replications(&outbound_center(
+    let predictive = common::metrics(&outbound_center(
         "predictive",
         4242,
         40,
         20,
         campaign(json!({ "mode": "predictive" })),
     ));
-    let progressive = replications(&outbound_center(
+    let progressive = common::metrics(&outbound_center(
         "progressive",
         4242,
         40,
@@ -427,7 +412,7 @@ fn predictive_stays_under_its_cap_with_higher_occupancy_than_progressive() {
 #[test]
 fn power_dialer_abandons_more_with_more_lines() {
     let run = |lines: f64| {
-        replications(&outbound_center(
+        common::metrics(&outbound_center(
             "power",
             99,
             40,
@@ -498,7 +483,7 @@ fn blending_with_inbound_reserve_keeps_inbound_service() {
         c["dial_time"] = json!({ "uniform": { "min": "10s", "max": "30s" } });
         c["wrap_up"] = json!({ "constant": "30s" });
         c["inbound_reserve"] = json!(reserve);
-        replications(&blended_center(
+        common::metrics(&blended_center(
             "blended",
             seed,
             reps,
@@ -507,7 +492,7 @@ fn blending_with_inbound_reserve_keeps_inbound_service() {
             Some(c),
         ))
     };
-    let only = replications(&blended_center(
+    let only = common::metrics(&blended_center(
         "inbound only",
         seed,
         reps,
@@ -703,7 +688,7 @@ fn retries_and_list_conservation() {
     let mut c = campaign(json!({ "mode": "progressive" }));
     c["list_size"] = json!(n as u64);
     c["retry"] = json!({ "delay": { "constant": "1h" }, "max_attempts": k as u64 });
-    let exhausted = replications(&outbound_center("list", 5, 40, 10, c));
+    let exhausted = common::metrics(&outbound_center("list", 5, 40, 10, c));
     for r in &exhausted {
         let (records, dials, live) = (
             camp(r, 0, "records_dialled"),
@@ -733,7 +718,7 @@ fn retries_and_list_conservation() {
     let mut c = campaign(json!({ "mode": "progressive" }));
     c["list_size"] = json!(100_000);
     c["retry"] = json!({ "delay": { "constant": "30m" }, "max_attempts": 2 });
-    for r in &replications(&outbound_center("long list", 5, 10, 10, c)) {
+    for r in &common::metrics(&outbound_center("long list", 5, 10, 10, c)) {
         let records = camp(r, 0, "records_dialled");
         assert!(records > 500.0 && records < 100_000.0);
         assert_eq!(camp(r, 0, "list_penetration"), records / 100_000.0);
@@ -751,7 +736,7 @@ fn retries_and_list_conservation() {
     c["list_size"] = json!(500);
     c["retry"] = json!({ "delay": { "constant": "10m" }, "max_attempts": 3 });
     let mut silent = 0.0;
-    for r in &replications(&outbound_center("all live", 5, 10, 10, c)) {
+    for r in &common::metrics(&outbound_center("all live", 5, 10, 10, c)) {
         let (records, dials, live) = (
             camp(r, 0, "records_dialled"),
             camp(r, 0, "dials"),
@@ -774,7 +759,7 @@ fn retries_and_list_conservation() {
     // answers are connected, silent, or still waiting at the horizon (at
     // most those of its last 2 s of patience).
     let c = campaign(json!({ "mode": "power", "lines_per_free_agent": 3.0 }));
-    for r in &replications(&outbound_center("power", 5, 20, 20, c)) {
+    for r in &common::metrics(&outbound_center("power", 5, 20, 20, c)) {
         let left = camp(r, 0, "live_answers") - camp(r, 0, "connects") - camp(r, 0, "abandoned");
         assert!(camp(r, 0, "abandoned") > 0.0);
         assert!(
@@ -849,7 +834,7 @@ fn per_interval_counts_add_up() {
     // (counted nowhere; the campaign does not dial in it).
     v["replications"] = json!(6);
     v["warmup"] = json!("30m");
-    for r in &replications(&v) {
+    for r in &common::metrics(&v) {
         for m in counts {
             let sum: f64 = (0..8).map(|k| camp_at(r, 0, k, m)).sum();
             assert_eq!(sum, camp(r, 0, m), "replication {}: {m}", r.replication);
@@ -870,7 +855,7 @@ fn outcome_probabilities_apply_by_interval() {
     let mut v = outbound_center("by interval", 6, 10, 12, c);
     v["horizon"] = json!("4h");
     v["interval"] = json!("30m");
-    let reps = replications(&v);
+    let reps = common::metrics(&v);
     for r in &reps {
         for k in 0..8 {
             let (dials, live) = (camp_at(r, 0, k, "dials"), camp_at(r, 0, k, "live_answers"));
@@ -1022,7 +1007,7 @@ fn waiting_for_an_outcome_is_idle_and_previewing_is_work() {
         ),
     ];
     for (dialer, theory) in cases {
-        let reps = replications(&outbound_center(
+        let reps = common::metrics(&outbound_center(
             "occupancy",
             31,
             40,
@@ -1056,7 +1041,7 @@ fn idle_between_calls_is_the_ringing_before_a_live_answer() {
     // out, which lowers the mean by about (E[I] − E[I at the end]) / (connects
     // per agent) ≈ −13 s / 115 ≈ −0.1 s, well inside the intervals (±0.6 s).
     let theory = 20.0 / 0.3;
-    let progressive = replications(&outbound_center(
+    let progressive = common::metrics(&outbound_center(
         "progressive",
         31,
         40,
@@ -1068,7 +1053,7 @@ fn idle_between_calls_is_the_ringing_before_a_live_answer() {
         theory,
         "progressive idle between calls",
     );
-    let preview = replications(&outbound_center(
+    let preview = common::metrics(&outbound_center(
         "preview",
         31,
         40,
@@ -1100,7 +1085,7 @@ fn drain_closing_resolves_the_dials_ringing_at_the_horizon() {
     ] {
         let mut v = outbound_center("drain", 12, 4, 20, campaign(dialer.clone()));
         v["closing"] = json!("drain");
-        for r in &replications(&v) {
+        for r in &common::metrics(&v) {
             let live = camp(r, 0, "live_answers");
             assert!(live > 0.0);
             // Nothing is left waiting once the drain is over.

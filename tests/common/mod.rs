@@ -177,3 +177,15 @@ pub fn replications(sc: &Scenario) -> Vec<acdsim::stats::ReplicationStats> {
     };
     acdsim::runner::run_replications(sc, opts, |s| s, |_| {})
 }
+
+/// Every replication's metrics of the scenario `v` (its own replications
+/// and seed; 2 worker threads), in replication order.
+pub fn metrics(v: &Value) -> Vec<acdsim::report::ReplicationMetrics> {
+    let sc = scenario(v);
+    let opts = RunOptions {
+        replications: sc.replications,
+        seed: sc.seed,
+        threads: 2,
+    };
+    acdsim::runner::run_metrics(&sc, opts, |_| {})
+}
