@@ -995,3 +995,46 @@ fn probability_zero_changes_no_metric() {
     let (some, _) = shared_report(&escalating(0.05));
     assert_ne!(some, plain);
 }
+
+#[test]
+fn supervisors_who_answer_calls_handle_their_own_difficult_ones() {
+    // Only supervisors answer, every call is difficult and no caller on hold
+    // ever hangs up: if a supervisor's own difficult call waited for another
+    // supervisor, all of them would end up blocked, each with its caller on
+    // hold, for good.
+    let exp = |mean: f64| json!({ "exponential": { "mean": mean } });
+    let sc = scenario(&json!({
+        "name": "supervisors only", "seed": 4, "replications": 5,
+        "horizon": "8h", "closing": "drain",
+        "skills": ["general"],
+        "queues": [{
+            "name": "calls", "skill": "general",
+            "arrivals": { "rate_per_hour": 20 },
+            "handle_time": exp(240.0),
+            "escalation": { "probability": 1.0, "after": exp(60.0), "supervisor_time": exp(120.0) },
+        }],
+        "agent_groups": [
+            { "name": "supervisors", "role": "supervisor", "answers_calls": true, "count": 3,
+              "skills": { "general": 1 } },
+        ],
+    }));
+    let s = run(&sc);
+    let q = &s.queues[0];
+    assert_eq!(
+        q.get("unresolved").mean,
+        0.0,
+        "every call is resolved in the drain"
+    );
+    assert_eq!(q.get("escalation_rate").mean, 1.0);
+    assert_eq!(
+        q.get("supervisor_wait_s").mean,
+        0.0,
+        "nobody waits for a supervisor"
+    );
+    assert_eq!(q.get("escalation_abandoned").mean, 0.0);
+    assert_eq!(s.agent_groups[0].get("blocked_hours").mean, 0.0);
+    // Each call is handled twice by its supervisor: answered, then taken over.
+    let answered = q.get("answered").mean;
+    assert!(answered > 100.0, "{answered} calls answered");
+    assert_eq!(s.agent_groups[0].get("handled").mean, 2.0 * answered);
+}

@@ -518,9 +518,9 @@ fn run_watched(sc: &Scenario, r: u32) -> Result<ReplicationStats, TestCaseError>
 // The scenario, as the checks need it.
 
 /// Whether agents may be blocked for good in a drain: a queue escalates
-/// without hold patience, and no supervisor who answers no calls stays to
-/// take its calls (supervisors who answer calls may all be blocked
-/// themselves, each with a difficult call of its own on hold).
+/// without hold patience, and no supervisor stays to take its calls (a
+/// supervisor who answers calls handles its own difficult ones, so it is
+/// never blocked and takes the others').
 fn may_block_for_good(sc: &Scenario) -> bool {
     let forever = sc.queues.iter().any(|q| {
         q.escalation
@@ -530,7 +530,7 @@ fn may_block_for_good(sc: &Scenario) -> bool {
     let supervisors_stay = sc
         .agent_groups
         .iter()
-        .any(|g| g.role == Role::Supervisor && g.skills.is_empty() && stays(sc, g));
+        .any(|g| g.role == Role::Supervisor && stays(sc, g));
     forever && !supervisors_stay
 }
 

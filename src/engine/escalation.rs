@@ -176,6 +176,12 @@ impl<O: Observer> Simulation<'_, O> {
             self.obs
                 .event(super::CallEvent::Escalated { agent, at: now });
         }
+        let g = self.router.group_of(agent) as usize;
+        if self.desk.as_ref().is_some_and(|d| d.is_supervisor_group(g)) {
+            // A supervisor who answered it needs no other: it takes the call over itself.
+            self.supervise_own(agent, now);
+            return;
+        }
         if let Some(supervisor) = self.free_supervisor() {
             self.supervise(supervisor, agent, now);
             return;
@@ -268,6 +274,30 @@ impl<O: Observer> Simulation<'_, O> {
         self.schedule_agent(agent, agent_end);
         let supervisor_end = self.occupy(supervisor, now, handover + own, true);
         self.schedule_agent(supervisor, supervisor_end);
+    }
+
+    /// `supervisor` answered a call that turned out difficult and handles
+    /// it to the end itself at `now`: no handover, no wait, the
+    /// supervisor's time, then its wrap-up.
+    fn supervise_own(&mut self, supervisor: u32, now: u64) {
+        let desk = self.desk.as_mut().expect("escalation needs the desk");
+        let e = desk.calls[supervisor as usize];
+        desk.calls[supervisor as usize].stage = Stage::None;
+        desk.in_progress -= 1;
+        let q = e.queue as usize;
+        let times = desk.times[q].as_mut().expect("the queue escalates");
+        let own = times.supervisor.sample(&mut times.rng);
+        if e.cell != NO_CELL {
+            let c = &mut self.queue_stats[q].intervals[e.cell];
+            c.supervised += 1;
+            c.supervisor_zero_waits += 1;
+            c.handle_sum_us += (own + e.wrap) as u128;
+            c.talk_sum_us += own as u128;
+        }
+        // Counted as the escalated call a supervisor takes, as when another
+        // supervisor takes it over.
+        let end = self.occupy(supervisor, now, own + e.wrap, true);
+        self.schedule_agent(supervisor, end);
     }
 
     /// The hold timer of `agent`'s caller fires at `now`: the caller hangs
