@@ -83,6 +83,22 @@ pub fn risks(sc: &Scenario) -> Vec<Risk> {
             ),
         });
     }
+    for (c, camp) in sc.campaigns.iter().enumerate() {
+        // Dials that take no time and are never answered are placed again
+        // at once: only the bound on dials per instant holds the dialer.
+        let instant = camp.dial_time.mean_s() == 0.0
+            && !matches!(camp.dialer, crate::scenario::Dialer::Preview { .. });
+        let never_live = camp.live.values().iter().any(|&p| p == 0.0);
+        let endless = camp.list_size.is_none() || camp.retry.is_some();
+        if instant && never_live && endless {
+            out.push(Risk {
+                path: format!("campaigns[{c}].dial_time"),
+                message: "dials take no time and in some interval none is answered: the dialer \
+                          then places up to 1,000 dials per campaign at every instant (set dial_time)"
+                    .to_string(),
+            });
+        }
+    }
     let calls = expected_calls(sc);
     if calls > MANY_CALLS {
         out.push(Risk {
@@ -356,6 +372,32 @@ mod tests {
             sd_s: 3.2e9,
         };
         assert!(simulated_mean_gap(&lognormal).is_some());
+    }
+
+    #[test]
+    fn dials_that_take_no_time_and_are_never_answered_are_warned_of() {
+        let center = |dial_time: Option<&str>, live: serde_json::Value| {
+            let mut camp = serde_json::json!({
+                "name": "c", "skill": "out", "hours": { "start": "0s", "end": "1h" },
+                "dialer": { "mode": "progressive" }, "outcomes": { "live": live },
+                "talk_time": { "constant": "1m" },
+            });
+            if let Some(d) = dial_time {
+                camp["dial_time"] = serde_json::json!({ "constant": d });
+            }
+            let doc = serde_json::json!({
+                "name": "d", "horizon": "2h", "interval": "1h", "skills": ["s", "out"],
+                "queues": [{ "name": "q", "skill": "s", "arrivals": { "rate_per_hour": 10 },
+                             "handle_time": { "constant": 60 } }],
+                "agent_groups": [{ "name": "g", "count": 2, "skills": { "s": 1, "out": 1 } }],
+                "campaigns": [camp],
+            });
+            Scenario::from_json_str(&doc.to_string(), "t").unwrap()
+        };
+        let warned = |sc: &Scenario| risks(sc).iter().any(|r| r.path == "campaigns[0].dial_time");
+        assert!(warned(&center(None, serde_json::json!([0.3, 0.0]))));
+        assert!(!warned(&center(Some("20s"), serde_json::json!([0.3, 0.0]))));
+        assert!(!warned(&center(None, serde_json::json!(0.3))));
     }
 
     #[test]
