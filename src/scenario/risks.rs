@@ -88,7 +88,7 @@ pub fn risks(sc: &Scenario) -> Vec<Risk> {
         // at once: only the bound on dials per instant holds the dialer.
         let instant = camp.dial_time.mean_s() == 0.0
             && !matches!(camp.dialer, crate::scenario::Dialer::Preview { .. });
-        let never_live = camp.live.values().iter().any(|&p| p == 0.0);
+        let never_live = camp.live.values().contains(&0.0);
         let endless = camp.list_size.is_none() || camp.retry.is_some();
         if instant && never_live && endless {
             out.push(Risk {
