@@ -675,8 +675,15 @@
     scheduled = false;
     const s = wb.snapshot;
     if (!s || typeof s !== "object") return;
-    const c = parseClock(s.clock);
-    if (c != null && isNum(s.time_s)) wb.startClockS = c - s.time_s;
+    // The clock at run time 0: given by the server, else from the clock text.
+    if (isNum(s.clock_start_s)) {
+      wb.startClockS = s.clock_start_s;
+    } else if (s.clock_start_s === null) {
+      wb.startClockS = null;
+    } else {
+      const c = parseClock(s.clock);
+      if (c != null && isNum(s.time_s)) wb.startClockS = c - Math.floor(s.time_s);
+    }
     const queues = Array.isArray(s.queues) ? s.queues : [];
     const groups = Array.isArray(s.agent_groups) ? s.agent_groups : [];
     const campaigns = Array.isArray(s.campaigns) ? s.campaigns : [];
