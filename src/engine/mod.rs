@@ -782,7 +782,8 @@ impl<'a, O: Observer> Simulation<'a, O> {
                 self.events.pop();
             }
         }
-        self.after_routing(now);
+        // `now` is `self.now`: read back rather than kept in a register across the heap's sift.
+        self.after_routing(self.now);
     }
 
     /// `agent` is available at `now`: the router gives it the next call or
