@@ -888,7 +888,8 @@ impl<'a, O: Observer> Simulation<'a, O> {
             lines.talking.push(Reverse(now.saturating_add(call.talk)));
         }
         if self.answer_extras {
-            self.answered_extras(agent, q, call, cell);
+            // The wrap-up alone, by value: a reference would keep the call in memory.
+            self.answered_extras(agent, q, call.wrap, cell);
         }
         end
     }
@@ -896,9 +897,9 @@ impl<'a, O: Observer> Simulation<'a, O> {
     /// What answering a call means beyond the basics: a difficult call will
     /// escalate, a campaign's call is a connect.
     #[inline(never)]
-    fn answered_extras(&mut self, agent: u32, q: usize, call: &WaitingCall, cell: usize) {
-        if call.wrap & DIFFICULT != 0 {
-            self.begin_difficult(agent, q, call, cell);
+    fn answered_extras(&mut self, agent: u32, q: usize, wrap: u64, cell: usize) {
+        if wrap & DIFFICULT != 0 {
+            self.begin_difficult(agent, q, wrap, cell);
         }
         if (self.first_campaign_queue..self.first_callback_queue).contains(&q) {
             self.on_connect(q);
