@@ -791,14 +791,15 @@ impl<'a, O: Observer> Simulation<'a, O> {
     /// always: it is the heart of a call's end.
     #[inline(always)]
     fn next_call(&mut self, agent: u32, now: u64) -> Option<(usize, WaitingCall)> {
+        // The grid by reference: a copy would be loaded (and spilled) at every call's end.
         let (stats, callers, grid, obs) = (
             &mut self.queue_stats,
             &self.callers,
-            self.grid,
+            &self.grid,
             &mut self.obs,
         );
         let next = self.router.agent_free(agent, now, |q, call| {
-            record_abandon(stats, callers, &grid, obs, q, call);
+            record_abandon(stats, callers, grid, obs, q, call);
         });
         // Only dialers look at it.
         self.agent_went_idle |= next.is_none() & self.outbound.is_some();
