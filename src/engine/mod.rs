@@ -170,6 +170,9 @@ pub struct Simulation<'a, O: Observer = ()> {
     callbacks: Option<Box<Callbacks>>,
     /// An agent became idle since the dialers last looked.
     agent_went_idle: bool,
+    /// Routing has follow-ups beyond overflow timers: campaigns, or a drain
+    /// under way ([`Simulation::follow_up`]).
+    follow_ups: bool,
     /// Some answered calls need more than the basics (escalation, campaigns).
     answer_extras: bool,
     /// Per retrial tag: the queue and the call of a caller who would call again.
@@ -343,6 +346,7 @@ impl<'a, O: Observer> Simulation<'a, O> {
             first_callback_queue: sc.queues.len() + sc.campaign_queues.len(),
             callbacks: Callbacks::new(sc, seed, rep),
             agent_went_idle: false,
+            follow_ups: !sc.campaigns.is_empty(),
             answer_extras: !sc.campaigns.is_empty()
                 || sc.queues.iter().any(|q| q.escalation.is_some()),
             retry_calls: Vec::new(),
@@ -801,8 +805,10 @@ impl<'a, O: Observer> Simulation<'a, O> {
         let next = self.router.agent_free(agent, now, |q, call| {
             record_abandon(stats, callers, grid, obs, q, call);
         });
-        // Only dialers look at it.
-        self.agent_went_idle |= next.is_none() & self.outbound.is_some();
+        // Only dialers look at it (in `follow_up`).
+        if next.is_none() {
+            self.agent_went_idle = true;
+        }
         next
     }
 
@@ -831,10 +837,18 @@ impl<'a, O: Observer> Simulation<'a, O> {
     }
 
     /// Follow-ups of a routing decision: overflow timers of queues whose
-    /// head changed, and the end of a drain.
+    /// head changed, the dialers, and the end of a drain.
     #[inline(always)]
     fn after_routing(&mut self, now: u64) {
         self.rearm_overflow(now);
+        if self.follow_ups {
+            self.follow_up(now);
+        }
+    }
+
+    /// The dialers look again if an agent went idle; a drain under way checks whether it is over.
+    #[inline(never)]
+    fn follow_up(&mut self, now: u64) {
         if self.agent_went_idle {
             self.agent_went_idle = false;
             self.dialers_look(now);
