@@ -173,7 +173,7 @@ pub struct Simulation<'a, O: Observer = ()> {
     /// Routing has follow-ups beyond overflow timers: campaigns, or a drain
     /// under way ([`Simulation::follow_up`]).
     follow_ups: bool,
-    /// Some answered calls need more than the basics (escalation, campaigns).
+    /// Some answered calls need more than the basics (trunk lines, escalation, campaigns).
     answer_extras: bool,
     /// Per retrial tag: the queue and the call of a caller who would call again.
     retry_calls: Vec<(u32, WaitingCall, u32)>,
@@ -347,7 +347,8 @@ impl<'a, O: Observer> Simulation<'a, O> {
             callbacks: Callbacks::new(sc, seed, rep),
             agent_went_idle: false,
             follow_ups: !sc.campaigns.is_empty(),
-            answer_extras: !sc.campaigns.is_empty()
+            answer_extras: sc.lines.is_some()
+                || !sc.campaigns.is_empty()
                 || sc.queues.iter().any(|q| q.escalation.is_some()),
             retry_calls: Vec::new(),
             calling_again: 0,
@@ -862,14 +863,66 @@ impl<'a, O: Observer> Simulation<'a, O> {
     /// arrival interval. Returns when the agent will be free.
     #[inline(always)]
     fn answer(&mut self, agent: u32, q: usize, call: &WaitingCall, now: u64, cell: usize) -> u64 {
+        if self.answer_extras {
+            // The fields by value: a reference would keep every call in memory.
+            return self.answer_with_extras(
+                agent,
+                q,
+                (call.arrival, call.talk),
+                call.wrap,
+                now,
+                cell,
+            );
+        }
+        self.answer_basic(agent, q, call, now, cell)
+    }
+
+    /// [`Simulation::answer`] with what answering means beyond the basics:
+    /// trunk lines, a difficult call that will escalate, a campaign's call (a connect).
+    #[inline(never)]
+    fn answer_with_extras(
+        &mut self,
+        agent: u32,
+        q: usize,
+        (arrival, talk): (u64, u64),
+        wrap: u64,
+        now: u64,
+        cell: usize,
+    ) -> u64 {
         // A difficult call talks until it escalates (see `escalation`): its
         // wrap-up comes after the handover, and its flag is not a duration.
-        let wrap = if call.wrap & DIFFICULT != 0 {
-            0
-        } else {
-            call.wrap
+        let difficult = wrap & DIFFICULT != 0;
+        let call = WaitingCall {
+            arrival,
+            deadline: NEVER,
+            talk,
+            wrap: if difficult { 0 } else { wrap },
         };
-        let handle = call.talk + wrap;
+        let end = self.answer_basic(agent, q, &call, now, cell);
+        if let Some(lines) = &mut self.lines {
+            lines.talking.push(Reverse(now.saturating_add(talk)));
+        }
+        if difficult {
+            self.begin_difficult(agent, q, wrap, cell);
+        }
+        if (self.first_campaign_queue..self.first_callback_queue).contains(&q) {
+            self.on_connect(q);
+        }
+        end
+    }
+
+    /// The basics of answering `call` (its wrap-up a duration): the
+    /// statistics and the agent's time.
+    #[inline(always)]
+    fn answer_basic(
+        &mut self,
+        agent: u32,
+        q: usize,
+        call: &WaitingCall,
+        now: u64,
+        cell: usize,
+    ) -> u64 {
+        let handle = call.talk + call.wrap;
         if O::ON {
             self.obs.event(CallEvent::Answered {
                 queue: q as u32,
@@ -877,7 +930,7 @@ impl<'a, O: Observer> Simulation<'a, O> {
                 arrival: call.arrival,
                 at: now,
                 talk: call.talk,
-                wrap,
+                wrap: call.wrap,
             });
         }
         if cell != NO_CELL {
@@ -898,27 +951,7 @@ impl<'a, O: Observer> Simulation<'a, O> {
                 s.record_wait(wait);
             }
         }
-        let end = self.occupy(agent, now, handle, true);
-        if let Some(lines) = &mut self.lines {
-            lines.talking.push(Reverse(now.saturating_add(call.talk)));
-        }
-        if self.answer_extras {
-            // The wrap-up alone, by value: a reference would keep the call in memory.
-            self.answered_extras(agent, q, call.wrap, cell);
-        }
-        end
-    }
-
-    /// What answering a call means beyond the basics: a difficult call will
-    /// escalate, a campaign's call is a connect.
-    #[inline(never)]
-    fn answered_extras(&mut self, agent: u32, q: usize, wrap: u64, cell: usize) {
-        if wrap & DIFFICULT != 0 {
-            self.begin_difficult(agent, q, wrap, cell);
-        }
-        if (self.first_campaign_queue..self.first_callback_queue).contains(&q) {
-            self.on_connect(q);
-        }
+        self.occupy(agent, now, handle, true)
     }
 
     /// `agent` is busy from `now` for `handle` µs (a call it answers when
