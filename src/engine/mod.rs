@@ -740,55 +740,64 @@ impl<'a, O: Observer> Simulation<'a, O> {
     /// The agent at the top of the event heap is done with its call or break.
     #[inline(always)]
     fn on_agent_event(&mut self, agent: u32, now: u64) {
-        if !self.floor_static {
-            let a = self.agents[agent as usize];
-            if a.place == Place::Break {
-                self.events.pop();
-                self.end_break(agent, now);
-                return;
-            }
-            if self.desk.as_ref().is_some_and(|d| d.escalating(agent)) {
-                self.events.pop();
-                self.escalate(agent, now);
-                self.after_routing(now);
-                return;
-            }
-            let g = self.router.group_of(agent) as usize;
-            let fg = &self.groups[g];
-            if a.due != staffing::Due::Nothing
-                || fg.pending > 0
-                || fg.away_pending > 0
-                || self.released(g)
-            {
-                self.events.pop();
-                self.leave_after_call(agent, now);
-                return;
-            }
-            if self.desk.is_some() {
-                // A supervisor takes an escalated call before any other.
-                self.events.pop();
-                self.make_available(agent, now);
-                return;
-            }
+        if !self.floor_static && self.agent_event_off_floor(agent, now) {
+            return;
         }
         let next = self.next_call(agent, now);
-        match next {
+        let end = match next {
             Some((q, call)) => {
                 let cell = self.arrival_cell(call.arrival);
-                let end = self.answer(agent, q, &call, now, cell);
-                // The agent chains calls: its event is replaced in place.
-                if end < self.stop_at {
-                    self.events.replace_top(end, EventKind::Agent(agent));
-                } else {
-                    self.events.pop();
-                }
+                self.answer(agent, q, &call, now, cell)
             }
-            None => {
-                self.events.pop();
-            }
+            None => NEVER,
+        };
+        // An agent who chains calls has its event replaced in place (one
+        // sift of the heap in the loop's code, for both cases).
+        if end < self.stop_at {
+            self.events.replace_top(end, EventKind::Agent(agent));
+        } else {
+            self.events.pop();
         }
         // `now` is `self.now`: read back rather than kept in a register across the heap's sift.
         self.after_routing(self.now);
+    }
+
+    /// [`Simulation::on_agent_event`] on a floor that changes: a break
+    /// ends, a call escalates, the agent leaves, a supervisor frees up.
+    /// Returns whether it handled the event (else the agent is free for the
+    /// next call as usual).
+    #[inline(never)]
+    fn agent_event_off_floor(&mut self, agent: u32, now: u64) -> bool {
+        let a = self.agents[agent as usize];
+        if a.place == Place::Break {
+            self.events.pop();
+            self.end_break(agent, now);
+            return true;
+        }
+        if self.desk.as_ref().is_some_and(|d| d.escalating(agent)) {
+            self.events.pop();
+            self.escalate(agent, now);
+            self.after_routing(now);
+            return true;
+        }
+        let g = self.router.group_of(agent) as usize;
+        let fg = &self.groups[g];
+        if a.due != staffing::Due::Nothing
+            || fg.pending > 0
+            || fg.away_pending > 0
+            || self.released(g)
+        {
+            self.events.pop();
+            self.leave_after_call(agent, now);
+            return true;
+        }
+        if self.desk.is_some() {
+            // A supervisor takes an escalated call before any other.
+            self.events.pop();
+            self.make_available(agent, now);
+            return true;
+        }
+        false
     }
 
     /// `agent` is available at `now`: the router gives it the next call or
