@@ -153,6 +153,11 @@ pub struct Simulation<'a, O: Observer = ()> {
     over: bool,
     /// Per queue: most calls allowed to wait (`u32::MAX`: no limit).
     max_waiting: Vec<u32>,
+    /// Per inbound queue: whether it is plain — no trunk lines block its
+    /// calls, no limit of calls waiting, no difficult calls, callers who
+    /// neither call again nor take callbacks — so that an arrival needs
+    /// none of those checks.
+    plain: Vec<bool>,
     lines: Option<Lines>,
     /// Per queue: time of the pending overflow check ([`NEVER`] if none).
     overflow_at: Vec<u64>,
@@ -328,6 +333,17 @@ impl<'a, O: Observer> Simulation<'a, O> {
             over: false,
             max_waiting: routed()
                 .map(|q| q.max_waiting.unwrap_or(u32::MAX))
+                .collect(),
+            plain: sc
+                .queues
+                .iter()
+                .map(|q| {
+                    sc.lines.is_none()
+                        && q.max_waiting.is_none()
+                        && q.escalation.is_none()
+                        && q.retrial.is_none()
+                        && q.callback.is_none()
+                })
                 .collect(),
             lines: sc.lines.map(|l| Lines {
                 limit: l as u64,
@@ -612,6 +628,10 @@ impl<'a, O: Observer> Simulation<'a, O> {
     #[inline(always)]
     fn on_arrival(&mut self, q: usize, now: u64) {
         self.calls_generated += 1;
+        if !self.plain[q] {
+            self.on_arrival_with_extras(q, now);
+            return;
+        }
         // Every caller draws its patience, talk and wrap-up on arrival, from its
         // queue's own streams: the same callers whatever the staffing.
         let src = &mut self.callers[q];
@@ -620,21 +640,34 @@ impl<'a, O: Observer> Simulation<'a, O> {
         } else {
             0
         };
-        let (call, balks) = src.draw(now, k);
+        let (call, balks) = src.draw::<true>(now, k);
+        self.offer::<true>(q, call, balks, NEVER, false, now);
+    }
+
+    /// [`Simulation::on_arrival`] in a queue that is not plain.
+    #[inline(never)]
+    fn on_arrival_with_extras(&mut self, q: usize, now: u64) {
+        let src = &mut self.callers[q];
+        let k = if src.by_interval() {
+            self.grid.profile_index(now)
+        } else {
+            0
+        };
+        let (call, balks) = src.draw::<false>(now, k);
         let retry = if src.retries() {
             src.retry_delay()
         } else {
             NEVER
         };
-        self.offer(q, call, balks, retry, false, now);
+        self.offer::<false>(q, call, balks, retry, false, now);
     }
 
     /// `call` is offered to queue `q` at `now`: answered at once, blocked,
     /// balking, or waiting. `retry`: after what delay the caller would call
     /// again if it abandons ([`NEVER`]: it would not); `retrial`: the caller
-    /// is calling again.
+    /// is calling again. `PLAIN`: the queue is plain (see [`Simulation::plain`]).
     #[inline(always)]
-    fn offer(
+    fn offer<const PLAIN: bool>(
         &mut self,
         q: usize,
         call: WaitingCall,
@@ -644,7 +677,9 @@ impl<'a, O: Observer> Simulation<'a, O> {
         now: u64,
     ) {
         let cell = self.cur_cell;
-        if let Some(lines) = &mut self.lines {
+        if PLAIN {
+            debug_assert!(self.lines.is_none() && retry == NEVER && !retrial);
+        } else if let Some(lines) = &mut self.lines {
             while lines.talking.peek().is_some_and(|&Reverse(t)| t <= now) {
                 lines.talking.pop();
             }
@@ -665,7 +700,7 @@ impl<'a, O: Observer> Simulation<'a, O> {
             self.schedule_agent(agent, end);
             return;
         }
-        let limit = self.max_waiting[q];
+        let limit = if PLAIN { u32::MAX } else { self.max_waiting[q] };
         if limit != u32::MAX && self.router.waiting().present(q, now) >= limit as u64 {
             self.count_blocked(q, cell);
             return;
@@ -689,10 +724,11 @@ impl<'a, O: Observer> Simulation<'a, O> {
                 c.abandoned_in_sl += 1;
             }
         }
-        if !balks && self.callbacks.is_some() && self.callback_taken(q, &call, now, cell) {
+        if !PLAIN && !balks && self.callbacks.is_some() && self.callback_taken(q, &call, now, cell)
+        {
             return;
         }
-        if retry != NEVER {
+        if !PLAIN && retry != NEVER {
             self.follow_retry(q, call, balks, retry, now);
             if balks {
                 return;

@@ -107,7 +107,7 @@ impl<O: Observer> Simulation<'_, O> {
         src.recall(&mut call, now, k);
         let retry = src.retry_delay();
         self.calling_again = attempt;
-        self.offer(q, call, false, retry, true, now);
+        self.offer::<false>(q, call, false, retry, true, now);
         self.calling_again = 0;
         self.after_routing(now);
     }
