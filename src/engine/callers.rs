@@ -151,8 +151,9 @@ impl CallerSource {
 
     /// A caller arriving at `now` in interval `k` (its distributions'
     /// interval); the flag says whether it balks should it find no idle agent.
+    /// `PLAIN`: the queue has no escalation (no difficult calls to draw).
     #[inline(always)]
-    pub fn draw(&mut self, now: u64, k: usize) -> (WaitingCall, bool) {
+    pub fn draw<const PLAIN: bool>(&mut self, now: u64, k: usize) -> (WaitingCall, bool) {
         self.select(k);
         let deadline = match &self.patience {
             Some(p) => now.saturating_add(p.sample(&mut self.patience_rng)),
@@ -164,7 +165,8 @@ impl CallerSource {
             talk: self.handle.sample(&mut self.handle_rng),
             wrap: self.wrap.sample(&mut self.wrap_rng),
         };
-        if let Some((rng, p, after)) = &mut self.difficult {
+        debug_assert!(!PLAIN || self.difficult.is_none());
+        if let (false, Some((rng, p, after))) = (PLAIN, &mut self.difficult) {
             if rng.unit_f64() < *p {
                 // Talks until it escalates; the flag rides on the wrap-up.
                 call.talk = after.sample(rng);

@@ -21,6 +21,7 @@ impl<O: Observer> Simulation<'_, O> {
     /// The horizon is reached with `closing: drain`.
     pub(super) fn begin_drain(&mut self, now: u64) {
         self.drain.started = true;
+        self.follow_ups = true;
         self.drain.released = vec![false; self.groups.len()];
         for g in 0..self.groups.len() {
             // From now on every agent still there is in overtime.

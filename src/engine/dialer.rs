@@ -490,7 +490,7 @@ impl<O: Observer> Simulation<'_, O> {
         if live {
             d.lives += 1;
             out.count(c, cell, |x| x.live_answers += 1);
-            let (call, _) = self.callers[queue].draw(now, 0);
+            let (call, _) = self.callers[queue].draw::<false>(now, 0);
             let agent = if dial.agent != u32::MAX {
                 let a = dial.agent as usize;
                 let since = std::mem::replace(&mut out.waiting_since[a], NEVER);

@@ -16,7 +16,7 @@ use super::{Observer, Simulation};
 use crate::distribution::Sampler;
 use crate::event::EventKind;
 use crate::rng::{Stream, StreamKind};
-use crate::router::{WaitingCall, NEVER};
+use crate::router::NEVER;
 use crate::scenario::{Role, Scenario};
 use std::collections::VecDeque;
 
@@ -142,21 +142,16 @@ impl Desk {
 }
 
 impl<O: Observer> Simulation<'_, O> {
-    /// `agent` answers difficult `call` of queue `q` at `now` (its talk is
-    /// the escalation's `after`): remember what happens when it escalates.
-    pub(super) fn begin_difficult(
-        &mut self,
-        agent: u32,
-        q: usize,
-        call: &WaitingCall,
-        cell: usize,
-    ) {
+    /// `agent` answers a difficult call of queue `q` (its talk is the
+    /// escalation's `after`, `wrap` its flagged wrap-up): remember what
+    /// happens when it escalates.
+    pub(super) fn begin_difficult(&mut self, agent: u32, q: usize, wrap: u64, cell: usize) {
         let desk = self.desk.as_mut().expect("difficult calls need the desk");
         desk.calls[agent as usize] = Escalated {
             stage: Stage::Talking,
             queue: q as u32,
             cell,
-            wrap: call.wrap & !DIFFICULT,
+            wrap: wrap & !DIFFICULT,
             since: 0,
             deadline: NEVER,
         };

@@ -153,6 +153,11 @@ pub struct Simulation<'a, O: Observer = ()> {
     over: bool,
     /// Per queue: most calls allowed to wait (`u32::MAX`: no limit).
     max_waiting: Vec<u32>,
+    /// Per inbound queue: whether it is plain — no trunk lines block its
+    /// calls, no limit of calls waiting, no difficult calls, callers who
+    /// neither call again nor take callbacks — so that an arrival needs
+    /// none of those checks.
+    plain: Vec<bool>,
     lines: Option<Lines>,
     /// Per queue: time of the pending overflow check ([`NEVER`] if none).
     overflow_at: Vec<u64>,
@@ -170,7 +175,10 @@ pub struct Simulation<'a, O: Observer = ()> {
     callbacks: Option<Box<Callbacks>>,
     /// An agent became idle since the dialers last looked.
     agent_went_idle: bool,
-    /// Some answered calls need more than the basics (escalation, campaigns).
+    /// Routing has follow-ups beyond overflow timers: campaigns, or a drain
+    /// under way ([`Simulation::follow_up`]).
+    follow_ups: bool,
+    /// Some answered calls need more than the basics (trunk lines, escalation, campaigns).
     answer_extras: bool,
     /// Per retrial tag: the queue and the call of a caller who would call again.
     retry_calls: Vec<(u32, WaitingCall, u32)>,
@@ -326,6 +334,17 @@ impl<'a, O: Observer> Simulation<'a, O> {
             max_waiting: routed()
                 .map(|q| q.max_waiting.unwrap_or(u32::MAX))
                 .collect(),
+            plain: sc
+                .queues
+                .iter()
+                .map(|q| {
+                    sc.lines.is_none()
+                        && q.max_waiting.is_none()
+                        && q.escalation.is_none()
+                        && q.retrial.is_none()
+                        && q.callback.is_none()
+                })
+                .collect(),
             lines: sc.lines.map(|l| Lines {
                 limit: l as u64,
                 talking: BinaryHeap::new(),
@@ -343,7 +362,9 @@ impl<'a, O: Observer> Simulation<'a, O> {
             first_callback_queue: sc.queues.len() + sc.campaign_queues.len(),
             callbacks: Callbacks::new(sc, seed, rep),
             agent_went_idle: false,
-            answer_extras: !sc.campaigns.is_empty()
+            follow_ups: !sc.campaigns.is_empty(),
+            answer_extras: sc.lines.is_some()
+                || !sc.campaigns.is_empty()
                 || sc.queues.iter().any(|q| q.escalation.is_some()),
             retry_calls: Vec::new(),
             calling_again: 0,
@@ -607,6 +628,10 @@ impl<'a, O: Observer> Simulation<'a, O> {
     #[inline(always)]
     fn on_arrival(&mut self, q: usize, now: u64) {
         self.calls_generated += 1;
+        if !self.plain[q] {
+            self.on_arrival_with_extras(q, now);
+            return;
+        }
         // Every caller draws its patience, talk and wrap-up on arrival, from its
         // queue's own streams: the same callers whatever the staffing.
         let src = &mut self.callers[q];
@@ -615,21 +640,34 @@ impl<'a, O: Observer> Simulation<'a, O> {
         } else {
             0
         };
-        let (call, balks) = src.draw(now, k);
+        let (call, balks) = src.draw::<true>(now, k);
+        self.offer::<true>(q, call, balks, NEVER, false, now);
+    }
+
+    /// [`Simulation::on_arrival`] in a queue that is not plain.
+    #[inline(never)]
+    fn on_arrival_with_extras(&mut self, q: usize, now: u64) {
+        let src = &mut self.callers[q];
+        let k = if src.by_interval() {
+            self.grid.profile_index(now)
+        } else {
+            0
+        };
+        let (call, balks) = src.draw::<false>(now, k);
         let retry = if src.retries() {
             src.retry_delay()
         } else {
             NEVER
         };
-        self.offer(q, call, balks, retry, false, now);
+        self.offer::<false>(q, call, balks, retry, false, now);
     }
 
     /// `call` is offered to queue `q` at `now`: answered at once, blocked,
     /// balking, or waiting. `retry`: after what delay the caller would call
     /// again if it abandons ([`NEVER`]: it would not); `retrial`: the caller
-    /// is calling again.
+    /// is calling again. `PLAIN`: the queue is plain (see [`Simulation::plain`]).
     #[inline(always)]
-    fn offer(
+    fn offer<const PLAIN: bool>(
         &mut self,
         q: usize,
         call: WaitingCall,
@@ -639,7 +677,9 @@ impl<'a, O: Observer> Simulation<'a, O> {
         now: u64,
     ) {
         let cell = self.cur_cell;
-        if let Some(lines) = &mut self.lines {
+        if PLAIN {
+            debug_assert!(self.lines.is_none() && retry == NEVER && !retrial);
+        } else if let Some(lines) = &mut self.lines {
             while lines.talking.peek().is_some_and(|&Reverse(t)| t <= now) {
                 lines.talking.pop();
             }
@@ -660,7 +700,7 @@ impl<'a, O: Observer> Simulation<'a, O> {
             self.schedule_agent(agent, end);
             return;
         }
-        let limit = self.max_waiting[q];
+        let limit = if PLAIN { u32::MAX } else { self.max_waiting[q] };
         if limit != u32::MAX && self.router.waiting().present(q, now) >= limit as u64 {
             self.count_blocked(q, cell);
             return;
@@ -684,10 +724,11 @@ impl<'a, O: Observer> Simulation<'a, O> {
                 c.abandoned_in_sl += 1;
             }
         }
-        if !balks && self.callbacks.is_some() && self.callback_taken(q, &call, now, cell) {
+        if !PLAIN && !balks && self.callbacks.is_some() && self.callback_taken(q, &call, now, cell)
+        {
             return;
         }
-        if retry != NEVER {
+        if !PLAIN && retry != NEVER {
             self.follow_retry(q, call, balks, retry, now);
             if balks {
                 return;
@@ -735,54 +776,64 @@ impl<'a, O: Observer> Simulation<'a, O> {
     /// The agent at the top of the event heap is done with its call or break.
     #[inline(always)]
     fn on_agent_event(&mut self, agent: u32, now: u64) {
-        if !self.floor_static {
-            let a = self.agents[agent as usize];
-            if a.place == Place::Break {
-                self.events.pop();
-                self.end_break(agent, now);
-                return;
-            }
-            if self.desk.as_ref().is_some_and(|d| d.escalating(agent)) {
-                self.events.pop();
-                self.escalate(agent, now);
-                self.after_routing(now);
-                return;
-            }
-            let g = self.router.group_of(agent) as usize;
-            let fg = &self.groups[g];
-            if a.due != staffing::Due::Nothing
-                || fg.pending > 0
-                || fg.away_pending > 0
-                || self.released(g)
-            {
-                self.events.pop();
-                self.leave_after_call(agent, now);
-                return;
-            }
-            if self.desk.is_some() {
-                // A supervisor takes an escalated call before any other.
-                self.events.pop();
-                self.make_available(agent, now);
-                return;
-            }
+        if !self.floor_static && self.agent_event_off_floor(agent, now) {
+            return;
         }
         let next = self.next_call(agent, now);
-        match next {
+        let end = match next {
             Some((q, call)) => {
                 let cell = self.arrival_cell(call.arrival);
-                let end = self.answer(agent, q, &call, now, cell);
-                // The agent chains calls: its event is replaced in place.
-                if end < self.stop_at {
-                    self.events.replace_top(end, EventKind::Agent(agent));
-                } else {
-                    self.events.pop();
-                }
+                self.answer(agent, q, &call, now, cell)
             }
-            None => {
-                self.events.pop();
-            }
+            None => NEVER,
+        };
+        // An agent who chains calls has its event replaced in place (one
+        // sift of the heap in the loop's code, for both cases).
+        if end < self.stop_at {
+            self.events.replace_top(end, EventKind::Agent(agent));
+        } else {
+            self.events.pop();
         }
-        self.after_routing(now);
+        // `now` is `self.now`: read back rather than kept in a register across the heap's sift.
+        self.after_routing(self.now);
+    }
+
+    /// [`Simulation::on_agent_event`] on a floor that changes: a break
+    /// ends, a call escalates, the agent leaves, a supervisor frees up.
+    /// Returns whether it handled the event (else the agent is free for the
+    /// next call as usual).
+    #[inline(never)]
+    fn agent_event_off_floor(&mut self, agent: u32, now: u64) -> bool {
+        let a = self.agents[agent as usize];
+        if a.place == Place::Break {
+            self.events.pop();
+            self.end_break(agent, now);
+            return true;
+        }
+        if self.desk.as_ref().is_some_and(|d| d.escalating(agent)) {
+            self.events.pop();
+            self.escalate(agent, now);
+            self.after_routing(now);
+            return true;
+        }
+        let g = self.router.group_of(agent) as usize;
+        let fg = &self.groups[g];
+        if a.due != staffing::Due::Nothing
+            || fg.pending > 0
+            || fg.away_pending > 0
+            || self.released(g)
+        {
+            self.events.pop();
+            self.leave_after_call(agent, now);
+            return true;
+        }
+        if self.desk.is_some() {
+            // A supervisor takes an escalated call before any other.
+            self.events.pop();
+            self.make_available(agent, now);
+            return true;
+        }
+        false
     }
 
     /// `agent` is available at `now`: the router gives it the next call or
@@ -790,17 +841,20 @@ impl<'a, O: Observer> Simulation<'a, O> {
     /// always: it is the heart of a call's end.
     #[inline(always)]
     fn next_call(&mut self, agent: u32, now: u64) -> Option<(usize, WaitingCall)> {
+        // The grid by reference: a copy would be loaded (and spilled) at every call's end.
         let (stats, callers, grid, obs) = (
             &mut self.queue_stats,
             &self.callers,
-            self.grid,
+            &self.grid,
             &mut self.obs,
         );
         let next = self.router.agent_free(agent, now, |q, call| {
-            record_abandon(stats, callers, &grid, obs, q, call);
+            record_abandon(stats, callers, grid, obs, q, call);
         });
-        // Only dialers look at it.
-        self.agent_went_idle |= next.is_none() & self.outbound.is_some();
+        // Only dialers look at it (in `follow_up`).
+        if next.is_none() {
+            self.agent_went_idle = true;
+        }
         next
     }
 
@@ -829,10 +883,18 @@ impl<'a, O: Observer> Simulation<'a, O> {
     }
 
     /// Follow-ups of a routing decision: overflow timers of queues whose
-    /// head changed, and the end of a drain.
+    /// head changed, the dialers, and the end of a drain.
     #[inline(always)]
     fn after_routing(&mut self, now: u64) {
         self.rearm_overflow(now);
+        if self.follow_ups {
+            self.follow_up(now);
+        }
+    }
+
+    /// The dialers look again if an agent went idle; a drain under way checks whether it is over.
+    #[inline(never)]
+    fn follow_up(&mut self, now: u64) {
         if self.agent_went_idle {
             self.agent_went_idle = false;
             self.dialers_look(now);
@@ -846,14 +908,66 @@ impl<'a, O: Observer> Simulation<'a, O> {
     /// arrival interval. Returns when the agent will be free.
     #[inline(always)]
     fn answer(&mut self, agent: u32, q: usize, call: &WaitingCall, now: u64, cell: usize) -> u64 {
+        if self.answer_extras {
+            // The fields by value: a reference would keep every call in memory.
+            return self.answer_with_extras(
+                agent,
+                q,
+                (call.arrival, call.talk),
+                call.wrap,
+                now,
+                cell,
+            );
+        }
+        self.answer_basic(agent, q, call, now, cell)
+    }
+
+    /// [`Simulation::answer`] with what answering means beyond the basics:
+    /// trunk lines, a difficult call that will escalate, a campaign's call (a connect).
+    #[inline(never)]
+    fn answer_with_extras(
+        &mut self,
+        agent: u32,
+        q: usize,
+        (arrival, talk): (u64, u64),
+        wrap: u64,
+        now: u64,
+        cell: usize,
+    ) -> u64 {
         // A difficult call talks until it escalates (see `escalation`): its
         // wrap-up comes after the handover, and its flag is not a duration.
-        let wrap = if call.wrap & DIFFICULT != 0 {
-            0
-        } else {
-            call.wrap
+        let difficult = wrap & DIFFICULT != 0;
+        let call = WaitingCall {
+            arrival,
+            deadline: NEVER,
+            talk,
+            wrap: if difficult { 0 } else { wrap },
         };
-        let handle = call.talk + wrap;
+        let end = self.answer_basic(agent, q, &call, now, cell);
+        if let Some(lines) = &mut self.lines {
+            lines.talking.push(Reverse(now.saturating_add(talk)));
+        }
+        if difficult {
+            self.begin_difficult(agent, q, wrap, cell);
+        }
+        if (self.first_campaign_queue..self.first_callback_queue).contains(&q) {
+            self.on_connect(q);
+        }
+        end
+    }
+
+    /// The basics of answering `call` (its wrap-up a duration): the
+    /// statistics and the agent's time.
+    #[inline(always)]
+    fn answer_basic(
+        &mut self,
+        agent: u32,
+        q: usize,
+        call: &WaitingCall,
+        now: u64,
+        cell: usize,
+    ) -> u64 {
+        let handle = call.talk + call.wrap;
         if O::ON {
             self.obs.event(CallEvent::Answered {
                 queue: q as u32,
@@ -861,7 +975,7 @@ impl<'a, O: Observer> Simulation<'a, O> {
                 arrival: call.arrival,
                 at: now,
                 talk: call.talk,
-                wrap,
+                wrap: call.wrap,
             });
         }
         if cell != NO_CELL {
@@ -882,26 +996,7 @@ impl<'a, O: Observer> Simulation<'a, O> {
                 s.record_wait(wait);
             }
         }
-        let end = self.occupy(agent, now, handle, true);
-        if let Some(lines) = &mut self.lines {
-            lines.talking.push(Reverse(now.saturating_add(call.talk)));
-        }
-        if self.answer_extras {
-            self.answered_extras(agent, q, call, cell);
-        }
-        end
-    }
-
-    /// What answering a call means beyond the basics: a difficult call will
-    /// escalate, a campaign's call is a connect.
-    #[inline(never)]
-    fn answered_extras(&mut self, agent: u32, q: usize, call: &WaitingCall, cell: usize) {
-        if call.wrap & DIFFICULT != 0 {
-            self.begin_difficult(agent, q, call, cell);
-        }
-        if (self.first_campaign_queue..self.first_callback_queue).contains(&q) {
-            self.on_connect(q);
-        }
+        self.occupy(agent, now, handle, true)
     }
 
     /// `agent` is busy from `now` for `handle` µs (a call it answers when

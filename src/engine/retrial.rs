@@ -20,7 +20,7 @@ pub const MAX_RETRIALS: u32 = 1000;
 impl<O: Observer> Simulation<'_, O> {
     /// `call` of queue `q` would call again `delay` after abandoning: follow it
     /// (and queue it unless it balks).
-    #[cold]
+    #[inline(always)]
     pub(super) fn follow_retry(
         &mut self,
         q: usize,
@@ -29,6 +29,34 @@ impl<O: Observer> Simulation<'_, O> {
         delay: u64,
         now: u64,
     ) {
+        // The call goes out of line in two halves: passed whole, its address
+        // would be taken, and every arriving call kept on the stack.
+        let WaitingCall {
+            arrival,
+            deadline,
+            talk,
+            wrap,
+        } = call;
+        self.follow_retry_cold(q, (arrival, deadline), (talk, wrap), balks, delay, now);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn follow_retry_cold(
+        &mut self,
+        q: usize,
+        (arrival, deadline): (u64, u64),
+        (talk, wrap): (u64, u64),
+        balks: bool,
+        delay: u64,
+        now: u64,
+    ) {
+        let call = WaitingCall {
+            arrival,
+            deadline,
+            talk,
+            wrap,
+        };
         let attempt = self.calling_again + 1;
         if attempt > MAX_RETRIALS {
             if !balks {
@@ -79,7 +107,7 @@ impl<O: Observer> Simulation<'_, O> {
         src.recall(&mut call, now, k);
         let retry = src.retry_delay();
         self.calling_again = attempt;
-        self.offer(q, call, false, retry, true, now);
+        self.offer::<false>(q, call, false, retry, true, now);
         self.calling_again = 0;
         self.after_routing(now);
     }

@@ -598,8 +598,9 @@ impl Router {
 
     /// The best of `best` and the first heads of the indexed queues group
     /// `g` serves, as (rank, arrival, queue). Expired callers at those heads
-    /// are dropped on the way.
-    #[inline(never)]
+    /// are dropped on the way. Inlined: out of line it took the address of
+    /// `abandoned`, which then lived on the stack at every agent's call end.
+    #[inline(always)]
     fn best_head<F: FnMut(usize, &WaitingCall)>(
         &mut self,
         g: usize,
