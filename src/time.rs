@@ -58,7 +58,8 @@ pub fn format_duration(t: SimTime) -> String {
     if h > 0 {
         out.push_str(&format!("{h}h"));
     }
-    if m > 0 {
+    // "1h0m5s", not "1h5s" (which reads as an hour and five minutes).
+    if m > 0 || (h > 0 && (s > 0 || frac > 0)) {
         out.push_str(&format!("{m}m"));
     }
     if s > 0 || frac > 0 {
@@ -213,7 +214,16 @@ mod tests {
 
     #[test]
     fn formats_round_trip() {
-        for s in ["1h30m", "20s", "0.5s", "10h", "2m3s"] {
+        for s in [
+            "1h30m",
+            "20s",
+            "0.5s",
+            "10h",
+            "2m3s",
+            "1h0m5s",
+            "2h0m0.25s",
+            "1h1m1s",
+        ] {
             let t = parse_duration(s).unwrap();
             assert_eq!(format_duration(t), s);
             assert_eq!(parse_duration(&format_duration(t)).unwrap(), t);

@@ -338,8 +338,23 @@ fn an_interrupted_session_prints_its_results_so_far_and_replays() {
     assert!((3000.0..28800.0).contains(&stop), "{stop}");
     let replayed = String::from_utf8(replay(&demo(), &record, &[])).unwrap();
     assert_eq!(text, replayed);
-    // The results cover the day up to the stop: about λ × t calls offered.
+    // The results say they stop there, and cover the day up to the stop:
+    // about λ × t calls offered.
+    assert!(
+        text.lines().nth(1).unwrap().starts_with("stopped at 0"),
+        "{text}"
+    );
     let doc: Value = serde_json::from_slice(&replay(&demo(), &record, &["--json"])).unwrap();
+    assert_eq!(doc["closing"], "stop");
+    assert_eq!(doc["stopped_at_s"].as_f64(), Some(stop));
+    assert_eq!(doc["window_s"].as_f64(), Some(stop));
+    let cells = doc["total"]["intervals"].as_array().unwrap().len();
+    let interval = doc["interval_s"].as_f64().unwrap();
+    assert_eq!(
+        cells as f64,
+        (stop / interval).ceil(),
+        "intervals up to the stop"
+    );
     let offered = doc["total"]["offered"]["mean"].as_f64().unwrap();
     let expected = 130.0 * stop / 3600.0;
     assert!(
@@ -416,9 +431,25 @@ fn bad_commands_answer_400_with_a_reason_and_change_nothing() {
             error.len()
         );
     }
-    // Too long to read at all: refused before it is read.
-    let (status, _) = raw(&vec![b' '; 1 << 20]);
-    assert_eq!(status, 413);
+    // Too long to read at all: refused before it is read, saying why.
+    let (status, answer) = raw(&vec![b' '; 1 << 20]);
+    assert_eq!(status, 413, "{answer}");
+    assert!(answer["error"]
+        .as_str()
+        .unwrap()
+        .contains("at most 65536 bytes"));
+    // A page or a method the server does not have: a JSON error listing what it has.
+    for (method, path, want) in [
+        ("GET", "/nowhere", 404),
+        ("DELETE", "/api/state", 405),
+        ("GET", "/api/commands", 405),
+    ] {
+        let (status, answer) =
+            live::http_json(live.port, method, path, None, Duration::from_secs(10)).unwrap();
+        assert_eq!(status, want, "{method} {path}: {answer}");
+        let error = answer["error"].as_str().unwrap_or_default();
+        assert!(error.contains("POST /api/commands"), "{answer}");
+    }
     let after = live.state();
     assert_eq!(before, after, "a refused command changed the state");
     assert_eq!(group(&after, "orders team")["target"], 3);
@@ -467,7 +498,56 @@ fn live_refuses_bad_options_with_exit_2() {
     // A port in use is said at once.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = run(&["live", demo, "--port", &port]);
+    let fresh = dir.path().join("fresh.jsonl");
+    let out = run(&[
+        "live",
+        demo,
+        "--port",
+        &port,
+        "--record",
+        fresh.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen"));
+    // ... and leaves no empty recording behind.
+    assert!(!fresh.exists());
+}
+
+#[test]
+fn sigterm_stops_like_ctrl_c_and_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("term.jsonl");
+    let live = LiveProcess::start(
+        &demo(),
+        &["--speed", "1200", "--record", record.to_str().unwrap()],
+    );
+    live.wait_state("run time 600 s", Duration::from_secs(30), |s| {
+        time_s(s) >= 600.0
+    });
+    live.signal("-TERM");
+    let stderr = live.stderr.clone();
+    let (code, out) = live.finish(Duration::from_secs(30));
+    assert_eq!(code, 0, "{}", stderr.lock().unwrap().join("\n"));
+    let recorded = std::fs::read_to_string(&record).unwrap();
+    let last: Value = serde_json::from_str(recorded.lines().last().unwrap()).unwrap();
+    assert_eq!(last["command"], "stop", "{recorded}");
+    assert_eq!(replay(&demo(), &record, &[]), out);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_recording_that_cannot_be_written_ends_with_exit_1_after_the_results() {
+    let live = LiveProcess::start(
+        &demo(),
+        &["--speed", "max", "--record", "/dev/full", "--force"],
+    );
+    let stderr = live.stderr.clone();
+    let (code, out) = live.finish(Duration::from_secs(60));
+    let said = stderr.lock().unwrap().join("\n");
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("cannot record to /dev/full"), "{said}");
+    assert!(said.contains("the recording is incomplete"), "{said}");
+    // The session itself ran to its end and printed its results.
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("live-demo: 1 replication"), "{text}");
 }

@@ -47,39 +47,38 @@ pub(super) fn live(args: LiveArgs) -> anyhow::Result<()> {
     let report_sc = sc.clone();
     check_runnable(&args.scenario, &sc, 1, 1, true)?;
     let seed = args.seed.unwrap_or(sc.seed);
-    let record = match &args.record {
-        Some(path) => {
-            let mut open = std::fs::OpenOptions::new();
-            open.write(true);
-            if args.force {
-                open.create(true).truncate(true);
-            } else {
-                open.create_new(true);
-            }
-            let file = open.open(path).map_err(|e| {
-                let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    "it exists (--force overwrites it)".to_string()
-                } else {
-                    e.to_string()
-                };
-                bad(format!("cannot record to {}: {why}", shown_path(path)))
-            })?;
-            Some((file, shown_path(path)))
-        }
-        None => None,
-    };
     let addr = SocketAddr::new(args.bind, args.port);
-    let live = Live::bind(
+    let mut live = Live::bind(
         sc,
         Options {
             speed: args.speed,
             addr,
             seed,
-            record,
+            record: None,
             stay: args.stay,
         },
     )
     .map_err(|e| bad(format!("cannot listen on {addr}: {e}")))?;
+    // The recording is created once the address is taken: a port in use
+    // leaves no empty file behind.
+    if let Some(path) = &args.record {
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true);
+        if args.force {
+            open.create(true).truncate(true);
+        } else {
+            open.create_new(true);
+        }
+        let file = open.open(path).map_err(|e| {
+            let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                "it exists (--force overwrites it)".to_string()
+            } else {
+                e.to_string()
+            };
+            bad(format!("cannot record to {}: {why}", shown_path(path)))
+        })?;
+        live.record_to(file, shown_path(path));
+    }
     let addr = live.local_addr()?;
     let pace = match args.speed {
         Speed::Times(x) => format!("{}× real time", crate::time::short_number(x)),
@@ -91,13 +90,18 @@ pub(super) fn live(args: LiveArgs) -> anyhow::Result<()> {
         shown_path(&args.scenario)
     );
     let outcome = live.run()?;
-    if outcome.interrupted {
+    if outcome.stats.stopped_at_us.is_some() {
         eprintln!(
             "stopped at {} ({} of run time)",
-            crate::live::board::clock_label(&report_sc, outcome.stopped_at, true),
+            report_sc.clock_label(outcome.stopped_at, true),
             crate::time::format_duration(crate::time::SimTime(outcome.stopped_at))
         );
     }
     let reps = [ReplicationMetrics::from_stats(&report_sc, &outcome.stats)];
-    args.output.print(&report_sc, seed, &reps)
+    args.output.print(&report_sc, seed, &reps)?;
+    match outcome.record_failed {
+        // Results printed, then the failure (exit 1): the recording is incomplete.
+        Some(why) => Err(anyhow::anyhow!("{why}: the recording is incomplete")),
+        None => Ok(()),
+    }
 }

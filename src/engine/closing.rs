@@ -254,6 +254,7 @@ impl<O: Observer> Simulation<'_, O> {
             cell_us,
             calls_generated: self.calls_generated,
             events: self.events_processed,
+            stopped_at_us: self.stopped.then_some(self.now),
         }
     }
 }

@@ -223,7 +223,7 @@ impl Board {
         let (in_sl, resolved) = std::mem::take(&mut self.history.since);
         let h = &mut self.history;
         h.t_s.push(view.now as f64 / 1e6);
-        h.clock.push(clock_label(&self.sc, view.now, false));
+        h.clock.push(self.sc.clock_label(view.now, false));
         h.waiting.push(view.queues.iter().map(|q| q.waiting).sum());
         h.service_level
             .push((resolved > 0).then(|| in_sl as f64 / resolved as f64));
@@ -359,7 +359,7 @@ impl Board {
         let state = State {
             scenario: &self.sc.name,
             time_s: now as f64 / 1e6,
-            clock: clock_label(&self.sc, now, true),
+            clock: self.sc.clock_label(now, true),
             clock_start_s: self
                 .sc
                 .clock_start
@@ -422,29 +422,6 @@ struct Secs(u64);
 impl std::fmt::Display for Secs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}.{:06}", self.0 / 1_000_000, self.0 % 1_000_000)
-    }
-}
-
-/// The wall-clock label of run time `t`: the scenario's clock
-/// (`clock_start` is the start of the measured window), else the time
-/// since the window started ("+1:30:00", "-0:10:00" in the warm-up).
-pub fn clock_label(sc: &Scenario, t: u64, seconds: bool) -> String {
-    let offset = t as i64 / 1_000_000 - sc.warmup.micros() as i64 / 1_000_000;
-    match sc.clock_start {
-        Some(c) => {
-            let s = (c as i64 + offset).rem_euclid(86_400);
-            let (h, m, sec) = (s / 3600, (s / 60) % 60, s % 60);
-            if seconds {
-                format!("{h:02}:{m:02}:{sec:02}")
-            } else {
-                format!("{h:02}:{m:02}")
-            }
-        }
-        None => {
-            let sign = if offset < 0 { "-" } else { "+" };
-            let s = offset.abs();
-            format!("{sign}{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
-        }
     }
 }
 

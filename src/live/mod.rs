@@ -59,6 +59,12 @@ impl Live {
         })
     }
 
+    /// Records the session's commands into `file` (created by the caller,
+    /// after the address is taken); `path` names it in messages.
+    pub fn record_to(&mut self, file: std::fs::File, path: String) {
+        self.options.record = Some((file, path));
+    }
+
     /// The address the wallboard is served on.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
@@ -137,7 +143,7 @@ impl Live {
             };
             tokio::select! {
                 _ = done_rx => {}
-                _ = tokio::signal::ctrl_c() => {
+                _ = stop_signal() => {
                     interrupt(&to_engine).await;
                 }
             }
@@ -145,7 +151,7 @@ impl Live {
             // The streams of events end.
             events.lock().unwrap_or_else(|e| e.into_inner()).take();
             if stay {
-                let _ = tokio::signal::ctrl_c().await;
+                stop_signal().await;
             }
             // Streams that ended are sent to their end; a viewer that does
             // not read is not waited for long.
@@ -164,6 +170,30 @@ impl Live {
         runtime.shutdown_timeout(Duration::from_millis(200));
         served?;
         Ok(outcome)
+    }
+}
+
+/// Ctrl-C, or SIGTERM (what service managers and `kill` send): either
+/// stops the session where it is, recorded as a `stop`.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -43,6 +43,9 @@ pub struct Shared {
     pub events: Arc<Mutex<Option<broadcast::Sender<Arc<str>>>>>,
 }
 
+/// What the server answers, for a request it does not.
+const ROUTES: &str = "GET /, /api/state, /api/stream, /api/events; POST /api/commands";
+
 /// The routes.
 pub fn app(shared: Shared) -> axum::Router {
     axum::Router::new()
@@ -62,6 +65,13 @@ pub fn app(shared: Shared) -> axum::Router {
         .route("/api/stream", get(stream))
         .route("/api/events", get(events))
         .route("/api/commands", post(command))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, format!("no such page: {ROUTES}")) })
+        .method_not_allowed_fallback(|| async {
+            error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("not with this method: {ROUTES}"),
+            )
+        })
         // Longer bodies are refused before they are read.
         .layer(DefaultBodyLimit::max(4 * MAX_COMMAND_BYTES))
         .with_state(shared)
@@ -123,7 +133,23 @@ fn error(status: StatusCode, message: String) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
 }
 
-async fn command(State(s): State<Shared>, body: Bytes) -> Response {
+async fn command(
+    State(s): State<Shared>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        // Over the body limit (413), or a body that failed to arrive.
+        Err(e) => {
+            let status = e.status();
+            let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                format!("a command is at most {MAX_COMMAND_BYTES} bytes of JSON")
+            } else {
+                format!("cannot read the body: {}", e.body_text())
+            };
+            return error(status, message);
+        }
+    };
     let checked = std::str::from_utf8(&body)
         .map_err(|_| "the body is not UTF-8 text".to_string())
         .and_then(|text| {

@@ -44,7 +44,8 @@ pub enum ToEngine {
 pub struct Recorder {
     pub file: std::io::BufWriter<std::fs::File>,
     pub path: String,
-    failed: bool,
+    /// The first write that failed (the session goes on; the exit code says it).
+    failed: Option<String>,
 }
 
 impl Recorder {
@@ -53,7 +54,7 @@ impl Recorder {
         let mut r = Recorder {
             file: std::io::BufWriter::new(file),
             path,
-            failed: false,
+            failed: None,
         };
         r.write(&session.line());
         r
@@ -62,9 +63,10 @@ impl Recorder {
     fn write(&mut self, line: &str) {
         let result = writeln!(self.file, "{line}").and_then(|_| self.file.flush());
         if let Err(e) = result {
-            if !self.failed {
-                eprintln!("acdsim: cannot record to {}: {e}", self.path);
-                self.failed = true;
+            if self.failed.is_none() {
+                let why = format!("cannot record to {}: {e}", self.path);
+                eprintln!("acdsim: {why} (the session goes on, unrecorded)");
+                self.failed = Some(why);
             }
         }
     }
@@ -84,6 +86,8 @@ pub struct Outcome {
     pub interrupted: bool,
     /// Where the run ended (µs of run time).
     pub stopped_at: u64,
+    /// Why the recording is incomplete, if it is.
+    pub record_failed: Option<String>,
 }
 
 /// Applies a checked command now: the run's, or the pace's.
@@ -233,5 +237,6 @@ pub fn run(
         stats: sim.run_observed(&()),
         interrupted,
         stopped_at,
+        record_failed: recorder.and_then(|r| r.failed),
     }
 }

@@ -300,6 +300,9 @@ impl<'a> Document<'a> {
         m.serialize_entry("interval_s", &s.interval_s)?;
         m.serialize_entry("clock_start", &s.clock_start)?;
         m.serialize_entry("closing", &s.closing)?;
+        if let Some(at) = s.stopped_at_s {
+            m.serialize_entry("stopped_at_s", &at)?;
+        }
         m.serialize_entry("calls_generated", &s.calls_generated)?;
         m.serialize_entry("events", &s.events)?;
         m.serialize_entry(

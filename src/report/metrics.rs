@@ -89,6 +89,8 @@ pub struct ReplicationMetrics {
     pub callback: Option<QueueSet<{ crate::stats::CALLBACK_METRICS.len() }>>,
     pub calls_generated: u64,
     pub events: u64,
+    /// When a `stop` command ended the replication (seconds of run time).
+    pub stopped_at_s: Option<f64>,
 }
 
 /// Mean scheduled agents of a cell of `len` µs.
@@ -163,6 +165,7 @@ impl ReplicationMetrics {
                 .collect(),
             calls_generated: s.calls_generated,
             events: s.events,
+            stopped_at_s: s.stopped_at_us.map(|us| us as f64 / 1e6),
         }
     }
 }

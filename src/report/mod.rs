@@ -168,6 +168,12 @@ pub struct Summary {
     pub interval_s: f64,
     pub clock_start: Option<String>,
     pub closing: &'static str,
+    /// When a `stop` command ended the run (seconds of run time; the same
+    /// in every replication, which replay the same commands): the window
+    /// then ends there and the closing is `stop`.
+    pub stopped_at_s: Option<f64>,
+    /// The scenario's clock at the stop (see [`Scenario::clock_label`]).
+    pub stopped_at_clock: Option<String>,
     /// Service-level threshold of each queue (seconds), for table headers.
     pub thresholds_s: Vec<f64>,
     pub total: ScopeSummary,
@@ -377,15 +383,27 @@ impl Summary {
                 }
             })
             .collect();
+        let stopped_at_s = reps.iter().find_map(|r| r.stopped_at_s);
+        let warmup_s = sc.warmup.as_secs_f64();
+        let horizon_s = warmup_s + sc.window().as_secs_f64();
         Summary {
             scenario: sc.name.clone(),
             seed,
             replications: reps.len() as u32,
-            warmup_s: sc.warmup.as_secs_f64(),
-            window_s: sc.window().as_secs_f64(),
+            warmup_s,
+            window_s: match stopped_at_s {
+                Some(at) => (at.min(horizon_s) - warmup_s).max(0.0),
+                None => sc.window().as_secs_f64(),
+            },
             interval_s: sc.interval.as_secs_f64(),
             clock_start: sc.clock_start.map(crate::scenario::fields::format_clock),
-            closing: sc.closing.name(),
+            closing: match stopped_at_s {
+                Some(_) => "stop",
+                None => sc.closing.name(),
+            },
+            stopped_at_s,
+            stopped_at_clock: stopped_at_s
+                .map(|at| sc.clock_label(crate::time::SimTime::from_secs_f64(at).0, true)),
             thresholds_s: sc
                 .queues
                 .iter()

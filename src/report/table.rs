@@ -170,7 +170,17 @@ impl Summary {
             dur(self.window_s),
             dur(self.warmup_s),
         );
-        if self.closing != "stop" {
+        if let Some(at) = self.stopped_at_s {
+            let clock = format!(
+                "{} ({} of run time)",
+                self.stopped_at_clock.as_deref().unwrap_or_default(),
+                dur(at)
+            );
+            let _ = writeln!(
+                out,
+                "stopped at {clock}: the figures cover the run up to then"
+            );
+        } else if self.closing != "stop" {
             let _ = writeln!(out, "closing: {}", self.closing);
         }
         let _ = writeln!(out);

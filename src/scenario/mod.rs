@@ -548,6 +548,29 @@ impl read::Choice for CallSelection {
 }
 
 impl Scenario {
+    /// The wall-clock label of run time `t`: the scenario's clock
+    /// (`clock_start` is the start of the measured window), else the time
+    /// since the window started ("+1:30:00", "-0:10:00" in the warm-up).
+    pub fn clock_label(&self, t: u64, seconds: bool) -> String {
+        let offset = t as i64 / 1_000_000 - self.warmup.micros() as i64 / 1_000_000;
+        match self.clock_start {
+            Some(c) => {
+                let s = (c as i64 + offset).rem_euclid(86_400);
+                let (h, m, sec) = (s / 3600, (s / 60) % 60, s % 60);
+                if seconds {
+                    format!("{h:02}:{m:02}:{sec:02}")
+                } else {
+                    format!("{h:02}:{m:02}")
+                }
+            }
+            None => {
+                let sign = if offset < 0 { "-" } else { "+" };
+                let s = offset.abs();
+                format!("{sign}{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+            }
+        }
+    }
+
     /// Measured window length (horizon − warm-up).
     pub fn window(&self) -> SimTime {
         SimTime(self.end.0 - self.warmup.0)

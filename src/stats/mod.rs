@@ -436,6 +436,9 @@ pub struct ReplicationStats {
     pub calls_generated: u64,
     /// Events processed.
     pub events: u64,
+    /// When a `stop` command (or Ctrl-C in a live run) ended the run (µs of
+    /// run time); `None` when it ran to its end.
+    pub stopped_at_us: Option<u64>,
 }
 
 impl ReplicationStats {

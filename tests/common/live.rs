@@ -139,10 +139,15 @@ impl LiveProcess {
 
     /// Sends SIGINT, as Ctrl-C does.
     pub fn interrupt(&self) {
+        self.signal("-INT");
+    }
+
+    /// Sends a signal (`"-INT"`, `"-TERM"`) to the process.
+    pub fn signal(&self, which: &str) {
         let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+            .args([which, &self.child.id().to_string()])
             .status()
-            .expect("kill -INT");
+            .expect("kill");
         assert!(status.success());
     }
 
