@@ -8,6 +8,7 @@
 use crate::scenario::Scenario;
 use crate::text::{listing, quoted, shown};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::path::Path;
 
 /// Most names listed in a message about an unknown name.
@@ -30,6 +31,10 @@ pub enum Command {
         agents: u32,
     },
     /// `agents` more agents (fewer when negative) than the group has now.
+    /// The count that results is clamped between 0 and what the group can
+    /// have now (removing 5 from 3 agents leaves 0), but an `agents` whose
+    /// size is above the most the group can ever have (its agents and the
+    /// reserve for commands) is refused, as a typo.
     AddAgents {
         group: String,
         agents: i64,
@@ -230,28 +235,101 @@ impl Command {
                 text.len()
             ));
         }
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad_json(&e))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| bad_json(&e))?;
+        if let Some(key) = duplicate_key(text) {
+            return Err(duplicate(&key));
+        }
         Command::from_value(value)
     }
 
     /// A command from a JSON object; every field must belong to it.
-    fn from_value(value: serde_json::Value) -> Result<Command, String> {
-        let given: Vec<String> = match &value {
-            serde_json::Value::Object(m) => m.keys().cloned().collect(),
-            _ => Vec::new(),
-        };
-        let command: Command = serde_json::from_value(value).map_err(|e| bad_json(&e))?;
-        // serde lets unknown fields through in commands without any.
-        if let Ok(serde_json::Value::Object(known)) = serde_json::to_value(&command) {
-            if let Some(extra) = given.iter().find(|k| !known.contains_key(*k)) {
-                return Err(format!(
-                    "unknown field {} of {}",
-                    quoted(extra),
-                    command.name()
-                ));
-            }
+    pub fn from_value(value: Value) -> Result<Command, String> {
+        match &value {
+            Value::Object(fields) => Command::from_fields(fields).map_err(|p| p.message),
+            _ => Err(NOT_AN_OBJECT.into()),
         }
-        Ok(command)
+    }
+
+    /// A command from the fields of a JSON object, or what is wrong and
+    /// with which field.
+    fn from_fields(map: &Map<String, Value>) -> Result<Command, Problem> {
+        let name = match map.get("command") {
+            Some(Value::String(name)) => name,
+            Some(other) => {
+                return Err(Problem::at(
+                    "command",
+                    format!("command {}: {}", value_text(other), command_wants()),
+                ))
+            }
+            None => {
+                return Err(Problem::whole(format!(
+                    "command: missing ({})",
+                    command_wants()
+                )))
+            }
+        };
+        let Some(&(name, takes)) = COMMANDS.iter().find(|(n, _)| n == name) else {
+            return Err(Problem::at(
+                "command",
+                format!(
+                    "unknown command {} (known: {})",
+                    quoted(name),
+                    command_names()
+                ),
+            ));
+        };
+        if let Some(extra) = map
+            .keys()
+            .find(|k| *k != "command" && !takes.contains(&k.as_str()))
+        {
+            return Err(Problem::at(extra, unknown_field(extra, name, takes)));
+        }
+        let f = Fields(map);
+        const GROUP: &str = "the name of an agent group";
+        const COUNT: &str = "a whole number of agents, at least 0";
+        Ok(match name {
+            "set_agents" => Command::SetAgents {
+                group: f.name("group", GROUP)?,
+                agents: f.whole("agents", COUNT)?,
+            },
+            "add_agents" => Command::AddAgents {
+                group: f.name("group", GROUP)?,
+                agents: f.whole("agents", "a whole number of agents (negative: fewer)")?,
+            },
+            "move_agents" => Command::MoveAgents {
+                from: f.name("from", GROUP)?,
+                to: f.name("to", GROUP)?,
+                agents: f.whole("agents", COUNT)?,
+            },
+            "scale_arrivals" => Command::ScaleArrivals {
+                queue: f.name(
+                    "queue",
+                    "the name of a queue, or \"*\" for every inbound queue",
+                )?,
+                factor: f.number("factor", FACTOR)?,
+            },
+            "set_overflow" => Command::SetOverflow {
+                queue: f.name("queue", "the name of a queue")?,
+                stage: f.whole("stage", "an overflow stage number, from 0")?,
+                open: f.open()?,
+            },
+            "start_campaign" => Command::StartCampaign {
+                campaign: f.name("campaign", "the name of a campaign")?,
+            },
+            "stop_campaign" => Command::StopCampaign {
+                campaign: f.name("campaign", "the name of a campaign")?,
+            },
+            "pause" => Command::Pause,
+            "resume" => Command::Resume,
+            "set_speed" => Command::SetSpeed { speed: f.speed()? },
+            "stop" => Command::Stop,
+            other => {
+                return Err(Problem::at(
+                    "command",
+                    format!("unknown command {}", quoted(other)),
+                ))
+            }
+        })
     }
 
     /// The command's name (its `command` field).
@@ -273,6 +351,11 @@ impl Command {
 
     /// The command checked against `sc`: every name known, every value in range.
     pub fn check(&self, sc: &Scenario) -> Result<Checked, String> {
+        self.check_at(sc).map_err(|(_, message)| message)
+    }
+
+    /// [`Command::check`], with the field a problem is about.
+    fn check_at(&self, sc: &Scenario) -> Result<Checked, (&'static str, String)> {
         let group = |name: &str| {
             find(
                 sc.agent_groups.iter().map(|g| g.name.as_str()),
@@ -280,23 +363,29 @@ impl Command {
                 "agent group",
             )
         };
-        let queue = |name: &str| find(sc.queues.iter().map(|q| q.name.as_str()), name, "queue");
+        let queue = |name: &str| {
+            find(sc.queues.iter().map(|q| q.name.as_str()), name, "queue").map_err(|e| ("queue", e))
+        };
         let campaign = |name: &str| {
             find(
                 sc.campaigns.iter().map(|c| c.name.as_str()),
                 name,
                 "campaign",
             )
+            .map_err(|e| ("campaign", e))
         };
         let model = Checked::Model;
         Ok(match self {
             Command::SetAgents { group: g, agents } => {
-                let group = group(g)?;
+                let group = group(g).map_err(|e| ("group", e))?;
                 let most = sc.agent_groups[group].slots();
                 if *agents > most {
-                    return Err(format!(
-                        "agents {agents}: group {} can have at most {most} agents",
-                        quoted(g)
+                    return Err((
+                        "agents",
+                        format!(
+                            "agents {agents}: group {} can have at most {most} agents",
+                            quoted(g)
+                        ),
                     ));
                 }
                 model(Action::SetAgents {
@@ -305,13 +394,22 @@ impl Command {
                 })
             }
             Command::AddAgents { group: g, agents } => {
-                let group = group(g)?;
-                let most = sc.agent_groups[group].slots() as i64;
-                if agents.abs() > most {
-                    return Err(format!(
-                        "agents {agents}: group {} can have at most {most} agents",
-                        quoted(g)
-                    ));
+                let group = group(g).map_err(|e| ("group", e))?;
+                let most = sc.agent_groups[group].slots();
+                // A size above any the group can have is a typo, not a clamp.
+                if agents.unsigned_abs() > u64::from(most) {
+                    let message = if *agents < 0 {
+                        format!(
+                            "agents {agents}: group {} has at most {most} agents to remove",
+                            quoted(g)
+                        )
+                    } else {
+                        format!(
+                            "agents {agents}: group {} can have at most {most} agents",
+                            quoted(g)
+                        )
+                    };
+                    return Err(("agents", message));
                 }
                 model(Action::AddAgents {
                     group,
@@ -319,9 +417,13 @@ impl Command {
                 })
             }
             Command::MoveAgents { from, to, agents } => {
-                let (f, t) = (group(from)?, group(to)?);
+                let f = group(from).map_err(|e| ("from", e))?;
+                let t = group(to).map_err(|e| ("to", e))?;
                 if f == t {
-                    return Err(format!("from and to are the same group {}", quoted(from)));
+                    return Err((
+                        "to",
+                        format!("from and to are the same group {}", quoted(from)),
+                    ));
                 }
                 model(Action::MoveAgents {
                     from: f,
@@ -331,9 +433,12 @@ impl Command {
             }
             Command::ScaleArrivals { queue: q, factor } => {
                 if !(factor.is_finite() && (0.0..=MAX_FACTOR).contains(factor)) {
-                    return Err(format!(
-                        "factor {}: must be between 0 and {MAX_FACTOR} (1: the scenario's forecast)",
-                        crate::time::short_number(*factor)
+                    return Err((
+                        "factor",
+                        format!(
+                            "factor {}: must be between 0 and {MAX_FACTOR} (1: the scenario's forecast)",
+                            crate::time::short_number(*factor)
+                        ),
                     ));
                 }
                 let queue = if q == "*" { None } else { Some(queue(q)?) };
@@ -350,13 +455,19 @@ impl Command {
                 let queue = queue(q)?;
                 let stages = sc.queues[queue].overflow.len();
                 if stages == 0 {
-                    return Err(format!("queue {} has no overflow stages", quoted(q)));
+                    return Err((
+                        "queue",
+                        format!("queue {} has no overflow stages", quoted(q)),
+                    ));
                 }
                 if *stage as usize >= stages {
-                    return Err(format!(
-                        "stage {stage}: queue {} has stages 0 to {}",
-                        quoted(q),
-                        stages - 1
+                    return Err((
+                        "stage",
+                        format!(
+                            "stage {stage}: queue {} has stages 0 to {}",
+                            quoted(q),
+                            stages - 1
+                        ),
                     ));
                 }
                 model(Action::SetOverflow {
@@ -413,6 +524,277 @@ fn bad_json(e: &serde_json::Error) -> String {
     shown(&e.to_string(), 500)
 }
 
+/// What a body or a line that is not a JSON object is told.
+const NOT_AN_OBJECT: &str = "a command is one JSON object, e.g. {\"command\": \"pause\"}";
+
+/// What `factor` of `scale_arrivals` takes.
+const FACTOR: &str = "a number of times the scenario's rates (1: its forecast)";
+
+/// What `open` of `set_overflow` takes.
+const OPEN: &str =
+    "true (open the stage now), false (keep it closed) or \"auto\" (as the scenario says)";
+
+/// What `speed` of `set_speed` takes.
+const SPEED: &str = "a number of simulated seconds per second (e.g. 60) or \"max\"";
+
+/// Every command and the fields it takes (besides `command`).
+const COMMANDS: &[(&str, &[&str])] = &[
+    ("set_agents", &["group", "agents"]),
+    ("add_agents", &["group", "agents"]),
+    ("move_agents", &["from", "to", "agents"]),
+    ("scale_arrivals", &["queue", "factor"]),
+    ("set_overflow", &["queue", "stage", "open"]),
+    ("start_campaign", &["campaign"]),
+    ("stop_campaign", &["campaign"]),
+    ("pause", &[]),
+    ("resume", &[]),
+    ("set_speed", &["speed"]),
+    ("stop", &[]),
+];
+
+/// The names of every command.
+fn command_names() -> String {
+    COMMANDS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the `command` field takes.
+fn command_wants() -> String {
+    format!("a string naming the command (one of {})", command_names())
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(names: &[&str]) -> String {
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// The message for a field `of` (a command, or the session) does not take.
+fn unknown_field(field: &str, of: &str, takes: &[&str]) -> String {
+    let takes = if takes.is_empty() {
+        "it takes no fields besides command".to_string()
+    } else {
+        format!("it takes {}", and_list(takes))
+    };
+    format!("unknown field {} of {of} ({takes})", quoted(field))
+}
+
+/// The message for a field given twice in one object.
+fn duplicate(field: &str) -> String {
+    format!("duplicate field {} (each field comes once)", quoted(field))
+}
+
+/// A JSON value as a message shows it after its field's name: strings
+/// quoted, anything else as JSON; bounded.
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => quoted(s),
+        other => shown(&other.to_string(), 60),
+    }
+}
+
+/// What is wrong with a command and, when it is about one field, which (a
+/// script points at its value).
+#[derive(Debug)]
+struct Problem {
+    field: Option<String>,
+    message: String,
+}
+
+impl Problem {
+    fn at(field: &str, message: String) -> Problem {
+        Problem {
+            field: Some(field.to_string()),
+            message,
+        }
+    }
+
+    fn whole(message: String) -> Problem {
+        Problem {
+            field: None,
+            message,
+        }
+    }
+}
+
+/// The fields of a command's object, read each as its type.
+struct Fields<'a>(&'a Map<String, Value>);
+
+impl Fields<'_> {
+    /// The field's value, or a message saying it is missing and what it takes.
+    fn get(&self, field: &str, wants: &str) -> Result<&Value, Problem> {
+        self.0
+            .get(field)
+            .ok_or_else(|| Problem::whole(format!("{field}: missing ({wants})")))
+    }
+
+    /// The message for a value `field` cannot take.
+    fn bad(field: &str, v: &Value, wants: &str) -> Problem {
+        Problem::at(field, format!("{field} {}: {wants}", value_text(v)))
+    }
+
+    fn name(&self, field: &str, wants: &str) -> Result<String, Problem> {
+        match self.get(field, wants)? {
+            Value::String(s) => Ok(s.clone()),
+            v => Err(Fields::bad(field, v, &format!("{wants} (a string)"))),
+        }
+    }
+
+    /// A whole number (`2.0` too) of the type `T`.
+    fn whole<T: TryFrom<i128>>(&self, field: &str, wants: &str) -> Result<T, Problem> {
+        let v = self.get(field, wants)?;
+        let n = whole_number(v).ok_or_else(|| Fields::bad(field, v, wants))?;
+        T::try_from(n).map_err(|_| Fields::bad(field, v, wants))
+    }
+
+    fn number(&self, field: &str, wants: &str) -> Result<f64, Problem> {
+        match self.get(field, wants)? {
+            Value::Number(n) => n
+                .as_f64()
+                .ok_or_else(|| Fields::bad(field, &n.clone().into(), wants)),
+            v => Err(Fields::bad(field, v, wants)),
+        }
+    }
+
+    fn open(&self) -> Result<StageSwitch, Problem> {
+        match self.get("open", OPEN)? {
+            Value::Bool(true) => Ok(StageSwitch(StageState::Open)),
+            Value::Bool(false) => Ok(StageSwitch(StageState::Closed)),
+            Value::String(s) if s == "auto" => Ok(StageSwitch(StageState::Auto)),
+            v => Err(Fields::bad("open", v, OPEN)),
+        }
+    }
+
+    fn speed(&self) -> Result<Speed, Problem> {
+        let speed = match self.get("speed", SPEED)? {
+            Value::Number(n) => Speed::checked(n.as_f64().unwrap_or(f64::NAN)),
+            Value::String(s) => Speed::parse(s),
+            v => return Err(Fields::bad("speed", v, SPEED)),
+        };
+        speed.map_err(|e| Problem::at("speed", e))
+    }
+}
+
+/// A JSON number that is whole (`3`, `-1`, `2.0`), as an `i128`.
+fn whole_number(v: &Value) -> Option<i128> {
+    let Value::Number(n) = v else { return None };
+    if let Some(i) = n.as_i64() {
+        return Some(i.into());
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(u.into());
+    }
+    let x = n.as_f64()?;
+    (x.is_finite() && x.fract() == 0.0 && x.abs() < 1e30).then_some(x as i128)
+}
+
+/// The first key that comes twice at the top of the JSON object `text`
+/// (serde_json keeps the last one silently); `None` if none does or `text`
+/// is not an object.
+fn duplicate_key(text: &str) -> Option<String> {
+    struct Keys(Option<String>);
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = Keys;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            let mut twice = None;
+            while let Some(key) = map.next_key::<String>()? {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                if twice.is_none() && seen.contains(&key) {
+                    twice = Some(key);
+                } else {
+                    seen.insert(key);
+                }
+            }
+            Ok(Keys(twice))
+        }
+    }
+    impl<'de> Deserialize<'de> for Keys {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Keys, D::Error> {
+            d.deserialize_map(Visitor)
+        }
+    }
+    serde_json::from_str::<Keys>(text).ok().and_then(|k| k.0)
+}
+
+/// serde_json's message without its " at line L column C" (a script's
+/// message starts with the line and column already).
+fn without_position(message: &str) -> &str {
+    if let Some(i) = message.rfind(" at line ") {
+        let rest = &message[i + " at line ".len()..];
+        if let Some((line, col)) = rest.split_once(" column ") {
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            if digits(line) && digits(col) {
+                return &message[..i];
+            }
+        }
+    }
+    message
+}
+
+/// The column (1-based, in characters) where the value of the last key
+/// `field` at nesting `depth` (1: the line's object) starts in a line of
+/// JSON; `None` if it is not found (a key written with escapes, say).
+fn value_column(line: &str, field: &str, depth: usize) -> Option<usize> {
+    let b = line.as_bytes();
+    let skip_blank = |mut j: usize| {
+        while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r' | b'\n') {
+            j += 1;
+        }
+        j
+    };
+    let (mut level, mut i, mut found) = (0usize, 0usize, None);
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                if i >= b.len() {
+                    break;
+                }
+                if level == depth && line.get(start..i) == Some(field) {
+                    let j = skip_blank(i + 1);
+                    if j < b.len() && b[j] == b':' {
+                        let j = skip_blank(j + 1);
+                        if j < b.len() {
+                            found = Some(j);
+                        }
+                    }
+                }
+            }
+            b'{' | b'[' => level += 1,
+            b'}' | b']' => level = level.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+        .and_then(|j| line.get(..j))
+        .map(|p| p.chars().count() + 1)
+}
+
+/// serde_json's column (of bytes) in `line` as a column of characters.
+fn char_column(line: &str, byte_column: usize) -> usize {
+    let mut at = byte_column.saturating_sub(1).min(line.len());
+    while !line.is_char_boundary(at) {
+        at -= 1;
+    }
+    line[..at].chars().count() + 1
+}
+
 /// One command of a script, at its time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Timed {
@@ -430,10 +812,14 @@ pub struct Timed {
 pub struct Script {
     /// The seed of the recorded session, if its first line says.
     pub seed: Option<u64>,
+    /// The scenario the session ran (`scenario` of its first line, as
+    /// `acdsim live` wrote it), if the first line says.
+    pub recorded_scenario: Option<String>,
     pub commands: Vec<Timed>,
 }
 
-/// The first line of a recording: what was run.
+/// The first line of a recording: what was run (`acdsim live` runs and
+/// records replication 0 only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
@@ -451,6 +837,55 @@ impl Session {
 
 /// Most problems a script reports.
 const MAX_PROBLEMS: usize = 20;
+
+/// Latest `at_s` of a script line, in seconds of run time (about 285,000
+/// years: the clock's microseconds stay far from overflowing).
+pub const MAX_AT_S: f64 = 9e12;
+
+/// The fields of a session line's object.
+const SESSION_FIELDS: &[&str] = &["scenario", "seed", "replication"];
+
+/// The `session` of a recording's first line, or what is wrong with it.
+fn session_of(v: &Value) -> Result<Session, Problem> {
+    let Value::Object(map) = v else {
+        return Err(Problem::at(
+            "session",
+            format!(
+                "session {}: an object with the recorded run's scenario, seed and replication",
+                value_text(v)
+            ),
+        ));
+    };
+    if let Some(extra) = map.keys().find(|k| !SESSION_FIELDS.contains(&k.as_str())) {
+        return Err(Problem::at(
+            extra,
+            unknown_field(extra, "session", SESSION_FIELDS),
+        ));
+    }
+    let f = Fields(map);
+    let scenario = f.name("scenario", "the name of the scenario recorded")?;
+    let seed = f.whole(
+        "seed",
+        "the seed of the recorded run, a whole number at least 0",
+    )?;
+    let replication: i128 = f.whole(
+        "replication",
+        "the replication recorded, a whole number (acdsim live records replication 0)",
+    )?;
+    if replication != 0 {
+        return Err(Problem::at(
+            "replication",
+            format!(
+                "replication {replication}: the replication the session ran; acdsim live runs and records only replication 0, so a recording says 0"
+            ),
+        ));
+    }
+    Ok(Session {
+        scenario,
+        seed,
+        replication: 0,
+    })
+}
 
 impl Script {
     /// Reads a script file (JSON lines) and checks every command against `sc`.
@@ -471,8 +906,11 @@ impl Script {
         })
     }
 
-    /// Reads script text; problems as "LINE:COLUMN: message" (at most 20, then a count).
+    /// Reads script text; problems as "LINE:COLUMN: message" (at most 20,
+    /// then a count), the column that of the value the problem is about
+    /// when there is one (else 1).
     pub fn parse(text: &str, sc: &Scenario) -> Result<Script, Vec<String>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut script = Script::default();
         let mut problems = Vec::new();
         let mut more = 0usize;
@@ -484,49 +922,93 @@ impl Script {
             }
         };
         let mut last = 0u64;
+        let mut first = true;
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
-            let trimmed = raw.trim();
-            if trimmed.is_empty() {
+            if raw.trim().is_empty() {
                 continue;
             }
-            let mut fields = match serde_json::from_str::<serde_json::Value>(trimmed) {
-                Ok(serde_json::Value::Object(m)) => m,
+            let was_first = std::mem::replace(&mut first, false);
+            // The column of `field`'s value in this line (1 if not found).
+            let col = |field: &str| value_column(raw, field, 1).unwrap_or(1);
+            let mut fields = match serde_json::from_str::<Value>(raw) {
+                Ok(Value::Object(m)) => m,
                 Ok(_) => {
                     problem(line, 1, "each line is one JSON object".into());
                     continue;
                 }
                 Err(e) => {
-                    problem(line, e.column(), bad_json(&e));
+                    let message = without_position(&e.to_string()).to_string();
+                    problem(line, char_column(raw, e.column()), shown(&message, 500));
                     continue;
                 }
             };
+            if let Some(key) = duplicate_key(raw) {
+                problem(line, col(&key), duplicate(&key));
+                continue;
+            }
             if let Some(session) = fields.remove("session") {
-                match serde_json::from_value::<Session>(session) {
-                    Ok(s) if script.commands.is_empty() && script.seed.is_none() => {
-                        script.seed = Some(s.seed)
+                if !was_first {
+                    problem(line, 1, "the session line must come first".into());
+                    continue;
+                }
+                if let Some(extra) = fields.keys().next() {
+                    problem(
+                        line,
+                        col(extra),
+                        format!(
+                            "unknown field {} of a session line (it takes session only)",
+                            quoted(extra)
+                        ),
+                    );
+                    continue;
+                }
+                match session_of(&session) {
+                    Ok(s) => {
+                        script.seed = Some(s.seed);
+                        script.recorded_scenario = Some(s.scenario);
                     }
-                    Ok(_) => problem(line, 1, "the session line must come first".into()),
-                    Err(e) => problem(line, 1, format!("session: {}", bad_json(&e))),
+                    Err(p) => {
+                        let at = match &p.field {
+                            Some(f) if f == "session" => col(f),
+                            Some(f) => value_column(raw, f, 2).unwrap_or(1),
+                            None => col("session"),
+                        };
+                        problem(line, at, format!("session: {}", p.message));
+                    }
                 }
                 continue;
             }
             let at = match fields.remove("at_s") {
-                Some(serde_json::Value::Number(n)) => {
-                    match n.as_f64().filter(|x| x.is_finite() && *x >= 0.0) {
-                        Some(s) if s * 1e6 < u64::MAX as f64 / 2.0 => (s * 1e6).round() as u64,
-                        _ => {
-                            problem(
-                                line,
-                                1,
-                                format!("at_s {n}: seconds of run time, at least 0"),
-                            );
-                            continue;
-                        }
+                Some(Value::Number(n)) => match n.as_f64() {
+                    Some(s) if (0.0..=MAX_AT_S).contains(&s) => (s * 1e6).round() as u64,
+                    Some(s) if s > MAX_AT_S => {
+                        problem(
+                            line,
+                            col("at_s"),
+                            format!(
+                                "at_s {}: seconds of run time, at most {MAX_AT_S:e} (the run ends at {} s)",
+                                crate::time::short_number(s),
+                                sc.end.as_secs_f64()
+                            ),
+                        );
+                        continue;
                     }
-                }
-                Some(_) => {
-                    problem(line, 1, "at_s: seconds of run time (a number)".into());
+                    _ => {
+                        problem(
+                            line,
+                            col("at_s"),
+                            format!("at_s {n}: seconds of run time, at least 0"),
+                        );
+                        continue;
+                    }
+                },
+                Some(v) => {
+                    problem(
+                        line,
+                        col("at_s"),
+                        format!("at_s {}: seconds of run time (a number)", value_text(&v)),
+                    );
                     continue;
                 }
                 None => {
@@ -541,7 +1023,7 @@ impl Script {
             if at < last {
                 problem(
                     line,
-                    1,
+                    col("at_s"),
                     format!(
                         "at_s {}: before the previous command's time ({}): commands come in time order",
                         at as f64 / 1e6,
@@ -551,14 +1033,14 @@ impl Script {
                 continue;
             }
             last = at;
-            let command = match Command::from_value(serde_json::Value::Object(fields)) {
+            let command = match Command::from_fields(&fields) {
                 Ok(c) => c,
-                Err(e) => {
-                    problem(line, 1, e);
+                Err(p) => {
+                    problem(line, p.field.as_deref().map_or(1, col), p.message);
                     continue;
                 }
             };
-            let checked = command.check(sc);
+            let checked = command.check_at(sc);
             if script
                 .commands
                 .last()
@@ -576,7 +1058,7 @@ impl Script {
             {
                 problem(
                     line,
-                    1,
+                    col("at_s"),
                     format!(
                         "at_s {}: the run ends at {} s (only a stop may come after)",
                         at as f64 / 1e6,
@@ -592,7 +1074,7 @@ impl Script {
                     command,
                     checked,
                 }),
-                Err(message) => problem(line, 1, message),
+                Err((field, message)) => problem(line, col(field), message),
             }
         }
         if more > 0 {
@@ -680,23 +1162,18 @@ mod tests {
     fn bad_commands_say_what_is_wrong() {
         let err = |json: &str| check(json).unwrap_err();
         assert!(err("{").contains("EOF"), "{}", err("{"));
-        assert!(err(r#"{"command": "fly"}"#).contains("unknown variant `fly`"));
+        assert_eq!(
+            err(r#"{"command": "fly"}"#),
+            "unknown command \"fly\" (known: set_agents, add_agents, move_agents, scale_arrivals, set_overflow, start_campaign, stop_campaign, pause, resume, set_speed, stop)"
+        );
         assert!(
             err(r#"{"command": "set_agents", "group": "zz", "agents": 1}"#)
                 .contains("unknown agent group \"zz\" (known: a, b)")
         );
         assert!(
-            err(r#"{"command": "set_agents", "group": "a", "agents": -1}"#)
-                .contains("invalid value")
-        );
-        assert!(
             err(r#"{"command": "set_agents", "group": "a", "agents": 100000}"#)
                 .contains("at most 103 agents")
         );
-        assert!(
-            err(r#"{"command": "set_agents", "group": "a"}"#).contains("missing field `agents`")
-        );
-        assert!(err(r#"{"command": "pause", "x": 1}"#).contains("unknown field \"x\" of pause"));
         assert!(
             err(r#"{"command": "scale_arrivals", "queue": "q", "factor": -2}"#)
                 .contains("between 0 and 1000")
@@ -718,6 +1195,202 @@ mod tests {
         );
         let long = format!(r#"{{"command": "pause", "x": "{}"}}"#, "y".repeat(70_000));
         assert!(err(&long).contains("at most 65536 bytes"));
+    }
+
+    #[test]
+    fn a_command_that_is_not_an_object_or_names_no_command_is_told_the_shape() {
+        let err = |json: &str| Command::from_json(json).unwrap_err();
+        let object = "a command is one JSON object, e.g. {\"command\": \"pause\"}";
+        for json in ["null", "[]", "[1, 2]", "\"pause\"", "5"] {
+            assert_eq!(err(json), object, "{json}");
+        }
+        let names = "set_agents, add_agents, move_agents, scale_arrivals, set_overflow, start_campaign, stop_campaign, pause, resume, set_speed, stop";
+        assert_eq!(
+            err(r#"{"command": 5}"#),
+            format!("command 5: a string naming the command (one of {names})")
+        );
+        assert_eq!(
+            err(r#"{"command": ["pause"]}"#),
+            format!("command [\"pause\"]: a string naming the command (one of {names})")
+        );
+        assert_eq!(
+            err(r#"{"group": "a"}"#),
+            format!("command: missing (a string naming the command (one of {names}))")
+        );
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_named_with_what_it_takes() {
+        let err = |json: &str| Command::from_json(json).unwrap_err();
+        let cases = [
+            (
+                r#"{"command": "set_agents", "group": "x", "agents": "2"}"#,
+                "agents \"2\": a whole number of agents, at least 0",
+            ),
+            (
+                r#"{"command": "set_agents", "group": "a", "agents": -1}"#,
+                "agents -1: a whole number of agents, at least 0",
+            ),
+            (
+                r#"{"command": "set_agents", "group": "a", "agents": 1.5}"#,
+                "agents 1.5: a whole number of agents, at least 0",
+            ),
+            (
+                r#"{"command": "set_agents", "group": "a", "agents": 5000000000}"#,
+                "agents 5000000000: a whole number of agents, at least 0",
+            ),
+            (
+                r#"{"command": "set_agents", "group": "a"}"#,
+                "agents: missing (a whole number of agents, at least 0)",
+            ),
+            (
+                r#"{"command": "set_agents", "group": 5, "agents": 1}"#,
+                "group 5: the name of an agent group (a string)",
+            ),
+            (
+                r#"{"command": "add_agents", "group": "a", "agents": null}"#,
+                "agents null: a whole number of agents (negative: fewer)",
+            ),
+            (
+                r#"{"command": "move_agents", "from": "a", "to": true, "agents": 1}"#,
+                "to true: the name of an agent group (a string)",
+            ),
+            (
+                r#"{"command": "scale_arrivals", "queue": "q", "factor": "lots"}"#,
+                "factor \"lots\": a number of times the scenario's rates (1: its forecast)",
+            ),
+            (
+                r#"{"command": "scale_arrivals", "factor": 2}"#,
+                "queue: missing (the name of a queue, or \"*\" for every inbound queue)",
+            ),
+            (
+                r#"{"command": "set_overflow", "queue": "q", "stage": -1, "open": true}"#,
+                "stage -1: an overflow stage number, from 0",
+            ),
+            (
+                r#"{"command": "set_overflow", "queue": "q", "stage": 0, "open": "yes"}"#,
+                "open \"yes\": true (open the stage now), false (keep it closed) or \"auto\" (as the scenario says)",
+            ),
+            (
+                r#"{"command": "start_campaign", "campaign": {"a": 1}}"#,
+                "campaign {\"a\":1}: the name of a campaign (a string)",
+            ),
+            (
+                r#"{"command": "set_speed", "speed": true}"#,
+                "speed true: a number of simulated seconds per second (e.g. 60) or \"max\"",
+            ),
+            (
+                r#"{"command": "set_speed", "speed": "fast"}"#,
+                "speed \"fast\": a number of simulated seconds per second (e.g. 60) or \"max\"",
+            ),
+        ];
+        for (json, want) in cases {
+            assert_eq!(err(json), want, "{json}");
+        }
+        // A value shown in a message is bounded.
+        let long = format!(
+            r#"{{"command": "set_agents", "group": "a", "agents": [{}]}}"#,
+            "1,".repeat(1000) + "1"
+        );
+        assert!(err(&long).len() < 200, "{}", err(&long));
+        // A whole number written with a fraction is that number.
+        assert_eq!(
+            check(r#"{"command": "set_agents", "group": "b", "agents": 2.0}"#),
+            Ok(Checked::Model(Action::SetAgents {
+                group: 1,
+                agents: 2
+            }))
+        );
+    }
+
+    #[test]
+    fn unknown_fields_name_the_command_and_the_fields_it_takes() {
+        let err = |json: &str| Command::from_json(json).unwrap_err();
+        assert_eq!(
+            err(r#"{"command": "set_agents", "group": "a", "agents": 1, "extra": 0}"#),
+            "unknown field \"extra\" of set_agents (it takes group and agents)"
+        );
+        assert_eq!(
+            err(r#"{"command": "move_agents", "form": "a", "to": "b", "agents": 1}"#),
+            "unknown field \"form\" of move_agents (it takes from, to and agents)"
+        );
+        assert_eq!(
+            err(r#"{"command": "pause", "speed": 2}"#),
+            "unknown field \"speed\" of pause (it takes no fields besides command)"
+        );
+        assert_eq!(
+            err(r#"{"command": "start_campaign", "campaign": "x", "at_s": 1}"#),
+            "unknown field \"at_s\" of start_campaign (it takes campaign)"
+        );
+    }
+
+    #[test]
+    fn a_field_given_twice_is_refused() {
+        let err = |json: &str| Command::from_json(json).unwrap_err();
+        assert_eq!(
+            err(r#"{"command":"set_agents","group":"a","agents":1,"agents":2}"#),
+            "duplicate field \"agents\" (each field comes once)"
+        );
+        assert_eq!(
+            err(r#"{"command": "pause", "command": "resume"}"#),
+            "duplicate field \"command\" (each field comes once)"
+        );
+        // Only the top level: a key repeated inside a value is the value's business.
+        assert_eq!(duplicate_key(r#"{"a": {"b": 1, "b": 2}, "c": 1}"#), None);
+        assert_eq!(duplicate_key("[1, 1]"), None);
+        assert_eq!(
+            duplicate_key(r#"{"a\u0062": 1, "ab": 2}"#),
+            Some("ab".into())
+        );
+    }
+
+    #[test]
+    fn every_command_reads_with_the_fields_it_takes() {
+        let sample = |field: &str| match field {
+            "group" | "from" | "to" | "campaign" => serde_json::json!("a"),
+            "queue" => serde_json::json!("q"),
+            "open" => serde_json::json!(true),
+            _ => serde_json::json!(1),
+        };
+        for (name, takes) in COMMANDS {
+            let mut obj = Map::new();
+            obj.insert("command".into(), serde_json::json!(name));
+            for f in *takes {
+                obj.insert(f.to_string(), sample(f));
+            }
+            let c = Command::from_value(Value::Object(obj.clone())).unwrap();
+            assert_eq!(c.name(), *name);
+            let back = serde_json::to_value(&c).unwrap();
+            let keys: Vec<&String> = back.as_object().unwrap().keys().collect();
+            assert_eq!(keys, obj.keys().collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn add_agents_refuses_a_size_above_the_group_with_a_message_for_each_sign() {
+        let err = |json: &str| check(json).unwrap_err();
+        assert_eq!(
+            err(r#"{"command": "add_agents", "group": "a", "agents": -104}"#),
+            "agents -104: group \"a\" has at most 103 agents to remove"
+        );
+        assert_eq!(
+            err(r#"{"command": "add_agents", "group": "a", "agents": 104}"#),
+            "agents 104: group \"a\" can have at most 103 agents"
+        );
+        assert_eq!(
+            err(r#"{"command": "add_agents", "group": "a", "agents": -9223372036854775808}"#),
+            "agents -9223372036854775808: group \"a\" has at most 103 agents to remove"
+        );
+        for n in [-103, 103] {
+            let json = format!(r#"{{"command": "add_agents", "group": "a", "agents": {n}}}"#);
+            assert_eq!(
+                check(&json),
+                Ok(Checked::Model(Action::AddAgents {
+                    group: 0,
+                    agents: n
+                }))
+            );
+        }
     }
 
     #[test]
@@ -753,13 +1426,168 @@ mod tests {
         let text = "{\"at_s\": 5, \"command\": \"pause\"}\n{\"at_s\": 4, \"command\": \"pause\"}\n[1]\n{\"command\": \"pause\"}\n{\"at_s\": 9, \"command\": \"set_agents\", \"group\": \"nope\", \"agents\": 1}\n";
         let problems = Script::parse(text, &sc).unwrap_err();
         assert_eq!(problems.len(), 4, "{problems:?}");
-        assert!(problems[0].starts_with("2:1: at_s 4: before the previous"));
+        assert!(problems[0].starts_with("2:10: at_s 4: before the previous"));
         assert!(problems[1].starts_with("3:1: each line is one JSON object"));
         assert!(problems[2].starts_with("4:1: at_s: missing"));
-        assert!(problems[3].starts_with("5:1: unknown agent group"));
+        assert!(problems[3].starts_with("5:47: unknown agent group"));
         let many = "x\n".repeat(100);
         let problems = Script::parse(&many, &sc).unwrap_err();
         assert_eq!(problems.len(), MAX_PROBLEMS + 1);
+        assert_eq!(problems[0], "1:1: expected value");
         assert_eq!(problems.last().unwrap(), "… and 80 more problems");
+    }
+
+    #[test]
+    fn script_problems_point_at_the_value_they_are_about() {
+        let sc = scenario();
+        let one = |line: &str| Script::parse(line, &sc).unwrap_err().join("\n");
+        // The column is that of the value (in characters), 1 when there is none.
+        let at = |line: &str, value: &str| line[..line.rfind(value).unwrap()].chars().count() + 1;
+        let line = r#"{"at_s": 1, "command": "set_agents", "group": "a", "agents": 100000}"#;
+        assert_eq!(
+            one(line),
+            format!(
+                "1:{}: agents 100000: group \"a\" can have at most 103 agents",
+                at(line, "100000")
+            )
+        );
+        let line = r#"  {"at_s": 1, "command": "set_agents", "group": "ü", "agents": "2"}"#;
+        assert_eq!(
+            one(line),
+            format!(
+                "1:{}: agents \"2\": a whole number of agents, at least 0",
+                at(line, "\"2\"")
+            )
+        );
+        let line = r#"{"at_s": 1, "command": "pause", "extra": "agents"}"#;
+        assert_eq!(
+            one(line),
+            format!(
+                "1:{}: unknown field \"extra\" of pause (it takes no fields besides command)",
+                at(line, "\"agents\"")
+            )
+        );
+        let line = r#"{"at_s": 1, "command": "fly"}"#;
+        assert!(
+            one(line).starts_with("1:24: unknown command \"fly\""),
+            "{}",
+            one(line)
+        );
+        let line = r#"{"at_s": 1, "command": "set_agents", "group": "a"}"#;
+        assert_eq!(
+            one(line),
+            "1:1: agents: missing (a whole number of agents, at least 0)"
+        );
+        // A key inside a string or deeper down is not the field.
+        let line =
+            r#"{"at_s": 1, "command": "set_overflow", "queue": "q", "stage": 7, "open": true}"#;
+        assert!(
+            one(line).starts_with(&format!("1:{}: stage 7:", at(line, "7"))),
+            "{}",
+            one(line)
+        );
+        assert_eq!(value_column(r#"{"a": {"b": 1}, "b": 2}"#, "b", 1), Some(22));
+        assert_eq!(
+            value_column(r#"{"a": "\"b\": 1", "b": 2}"#, "b", 1),
+            Some(24)
+        );
+        assert_eq!(value_column(r#"{"a": {"b": 1}}"#, "b", 2), Some(13));
+        assert_eq!(value_column(r#"{"a": "b\"#, "b", 1), None);
+        // A field given twice: at the second.
+        let line =
+            r#"{"at_s": 1, "command": "set_agents", "group": "a", "agents": 1, "agents": 2}"#;
+        assert_eq!(
+            one(line),
+            format!(
+                "1:{}: duplicate field \"agents\" (each field comes once)",
+                at(line, "2")
+            )
+        );
+    }
+
+    #[test]
+    fn script_json_errors_give_their_position_once_and_a_bom_is_skipped() {
+        let sc = scenario();
+        let one = |text: &str| Script::parse(text, &sc).unwrap_err().join("\n");
+        assert_eq!(one("\n{\"at_s\": 1,}\n"), "2:12: trailing comma");
+        assert_eq!(
+            one("{\"at_s\": 1, \"command\": \"pau"),
+            "1:27: EOF while parsing a string"
+        );
+        assert_eq!(
+            without_position("expected value at line 1 column 1"),
+            "expected value"
+        );
+        assert_eq!(without_position("x at line one"), "x at line one");
+        let script = Script::parse("\u{feff}{\"at_s\": 1, \"command\": \"pause\"}\n", &sc).unwrap();
+        assert_eq!(script.commands.len(), 1);
+        // A BOM anywhere else is not JSON.
+        assert!(
+            one("\n\u{feff}{}").starts_with("2:1: expected value"),
+            "{}",
+            one("\n\u{feff}{}")
+        );
+    }
+
+    #[test]
+    fn at_s_says_its_bounds() {
+        let sc = scenario();
+        let one = |text: &str| Script::parse(text, &sc).unwrap_err().join("\n");
+        assert_eq!(
+            one(r#"{"at_s": 1e15, "command": "stop"}"#),
+            "1:10: at_s 1e15: seconds of run time, at most 9e12 (the run ends at 7200 s)"
+        );
+        assert_eq!(
+            one(r#"{"at_s": -1, "command": "stop"}"#),
+            "1:10: at_s -1: seconds of run time, at least 0"
+        );
+        assert_eq!(
+            one(r#"{"at_s": "5", "command": "stop"}"#),
+            "1:10: at_s \"5\": seconds of run time (a number)"
+        );
+        let script = Script::parse(r#"{"at_s": 9e12, "command": "stop"}"#, &sc).unwrap();
+        assert_eq!(script.commands[0].at, 9_000_000_000_000_000_000);
+    }
+
+    #[test]
+    fn the_session_line_keeps_its_scenario_and_refuses_another_replication() {
+        let sc = scenario();
+        let one = |text: &str| Script::parse(text, &sc).unwrap_err().join("\n");
+        let script = Script::parse(
+            "{\"session\": {\"scenario\": \"c.json\", \"seed\": 7, \"replication\": 0}}\n",
+            &sc,
+        )
+        .unwrap();
+        assert_eq!(script.seed, Some(7));
+        assert_eq!(script.recorded_scenario.as_deref(), Some("c.json"));
+        assert_eq!(Script::parse("", &sc).unwrap().recorded_scenario, None);
+        assert_eq!(
+            one(r#"{"session": {"scenario": "c", "seed": 7, "replication": 3}}"#),
+            "1:57: session: replication 3: the replication the session ran; acdsim live runs and records only replication 0, so a recording says 0"
+        );
+        assert_eq!(
+            one(r#"{"session": {"scenario": "c", "seed": -7, "replication": 0}}"#),
+            "1:39: session: seed -7: the seed of the recorded run, a whole number at least 0"
+        );
+        assert_eq!(
+            one(r#"{"session": {"scenario": "c", "seed": 7}}"#),
+            "1:13: session: replication: missing (the replication recorded, a whole number (acdsim live records replication 0))"
+        );
+        assert_eq!(
+            one(r#"{"session": {"scenario": "c", "seed": 7, "replication": 0, "x": 1}}"#),
+            "1:65: session: unknown field \"x\" of session (it takes scenario, seed and replication)"
+        );
+        assert_eq!(
+            one(r#"{"session": 5}"#),
+            "1:13: session: session 5: an object with the recorded run's scenario, seed and replication"
+        );
+        assert_eq!(
+            one(r#"{"session": {"scenario": "c", "seed": 7, "replication": 0}, "at_s": 1}"#),
+            "1:69: unknown field \"at_s\" of a session line (it takes session only)"
+        );
+        assert_eq!(
+            one("{\"at_s\": 1, \"command\": \"pause\"}\n{\"session\": {\"scenario\": \"c\", \"seed\": 7, \"replication\": 0}}"),
+            "2:1: the session line must come first"
+        );
     }
 }

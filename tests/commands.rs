@@ -564,7 +564,8 @@ fn sink(horizon_s: u64, lists: bool, closing: &str) -> Value {
 
 /// Compares the report of a run stopped at T with the run whose horizon is
 /// T; returns the differing leaves but those that differ by definition:
-/// `window_s` and `closing` (the scenario's), and the whole-run `agents` of
+/// `window_s` and `closing` (the scenario's), `stopped_at_s` (only a stopped
+/// run has it), and the whole-run `agents` of
 /// each group and the total, which is the busiest moment of the scenario's
 /// whole schedule (`GroupCounters::agents` is `peak_agents()` of the
 /// scenario), so a stop before the peak still reports it; the per-interval
@@ -577,7 +578,7 @@ fn stop_differences(stopped: &Value, short: &Value) -> Vec<(String, String)> {
             && (p.ends_with(".agents")
                 || p.ends_with(".agents.mean")
                 || p.ends_with(".agents.ci95"));
-        p != ".window_s" && p != ".closing" && !whole_run_agents
+        p != ".window_s" && p != ".closing" && p != ".stopped_at_s" && !whole_run_agents
     });
     diffs
 }
