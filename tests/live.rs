@@ -394,17 +394,18 @@ fn bad_commands_answer_400_with_a_reason_and_change_nothing() {
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (b"{".to_vec(), "EOF"),
         (b"not json".to_vec(), "expected"),
-        (b"[1, 2]".to_vec(), "invalid type"),
+        (b"[1, 2]".to_vec(), "one JSON object"),
         (vec![0xff, 0xfe], "UTF-8"),
-        (br#"{"command": "fly"}"#.to_vec(), "unknown variant `fly`"),
+        (br#"{"command": "fly"}"#.to_vec(), "unknown command \"fly\""),
         (br#"{"command": "set_agents", "group": "nobody", "agents": 3}"#.to_vec(), "unknown agent group \"nobody\""),
-        (br#"{"command": "set_agents", "group": "orders team", "agents": -3}"#.to_vec(), "invalid value"),
-        (br#"{"command": "set_agents", "group": "orders team", "agents": 1e9}"#.to_vec(), "invalid type"),
+        (br#"{"command": "set_agents", "group": "orders team", "agents": -3}"#.to_vec(), "a whole number of agents, at least 0"),
+        (br#"{"command": "set_agents", "group": "orders team", "agents": 1e9}"#.to_vec(), "at most"),
         (br#"{"command": "set_agents", "group": "orders team", "agents": 9999}"#.to_vec(), "at most"),
-        (br#"{"command": "set_agents", "group": "orders team"}"#.to_vec(), "missing field `agents`"),
+        (br#"{"command": "set_agents", "group": "orders team"}"#.to_vec(), "agents: missing"),
+        (br#"{"command": "set_agents", "group": "orders team", "agents": 1, "agents": 2}"#.to_vec(), "duplicate field \"agents\""),
         (br#"{"command": "move_agents", "from": "orders team", "to": "orders team", "agents": 1}"#.to_vec(), "same group"),
         (br#"{"command": "scale_arrivals", "queue": "orders", "factor": -1}"#.to_vec(), "between 0 and 1000"),
-        (br#"{"command": "scale_arrivals", "queue": "orders", "factor": "lots"}"#.to_vec(), "invalid type"),
+        (br#"{"command": "scale_arrivals", "queue": "orders", "factor": "lots"}"#.to_vec(), "factor \"lots\": a number"),
         (br#"{"command": "scale_arrivals", "queue": "nowhere", "factor": 2}"#.to_vec(), "unknown queue"),
         (br#"{"command": "set_overflow", "queue": "orders", "stage": 0, "open": true}"#.to_vec(), "no overflow stages"),
         (br#"{"command": "start_campaign", "campaign": "x"}"#.to_vec(), "unknown campaign"),
@@ -550,4 +551,34 @@ fn a_recording_that_cannot_be_written_ends_with_exit_1_after_the_results() {
     // The session itself ran to its end and printed its results.
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("live-demo: 1 replication"), "{text}");
+}
+
+#[test]
+fn a_recording_replayed_on_another_scenario_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("other.jsonl");
+    std::fs::write(
+        &record,
+        "{\"session\":{\"scenario\":\"another center\",\"seed\":7,\"replication\":0}}\n{\"at_s\":60,\"command\":\"pause\"}\n",
+    )
+    .unwrap();
+    let out = Process::new(env!("CARGO_BIN_EXE_acdsim"))
+        .arg("run")
+        .arg(demo())
+        .arg("--commands")
+        .arg(&record)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("recorded on scenario \"another center\", replayed on \"live-demo\""),
+        "{err}"
+    );
+    // The session's seed, one replication.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("live-demo: 1 replication, seed 7,"),
+        "{text}"
+    );
 }

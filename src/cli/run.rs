@@ -115,6 +115,16 @@ pub(super) fn run(args: RunArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.commands {
         sc.reserve_for_commands();
         let script = crate::command::Script::load(path, &sc).map_err(super::bad)?;
+        if let Some(recorded) = script.recorded_scenario.as_deref() {
+            if recorded != sc.name {
+                eprintln!(
+                    "warning: {} was recorded on scenario \"{}\", replayed on \"{}\"",
+                    super::shown_path(path),
+                    crate::report::table::display_name(recorded, 60),
+                    crate::report::table::display_name(&sc.name, 60)
+                );
+            }
+        }
         if let Some(seed) = script.seed {
             // A recorded session replays as it ran.
             opts.seed = args.common.seed.unwrap_or(seed);
