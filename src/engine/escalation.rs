@@ -168,8 +168,11 @@ impl<O: Observer> Simulation<'_, O> {
             self.queue_stats[q].intervals[cell].escalations += 1;
         }
         if O::ON {
-            self.obs
-                .event(super::CallEvent::Escalated { agent, at: now });
+            self.obs.event(super::CallEvent::Escalated {
+                agent,
+                queue: q as u32,
+                at: now,
+            });
         }
         let g = self.router.group_of(agent) as usize;
         if self.desk.as_ref().is_some_and(|d| d.is_supervisor_group(g)) {
@@ -228,15 +231,17 @@ impl<O: Observer> Simulation<'_, O> {
     /// `supervisor` takes `agent`'s escalated call at `now`: the handover,
     /// then the agent's wrap-up and the supervisor's own time.
     pub(super) fn supervise(&mut self, supervisor: u32, agent: u32, now: u64) {
+        let desk = self.desk.as_mut().expect("escalation needs the desk");
+        let e = desk.calls[agent as usize];
         if O::ON {
             self.obs.event(super::CallEvent::TakenOver {
                 supervisor,
                 agent,
+                queue: e.queue,
                 at: now,
             });
         }
         let desk = self.desk.as_mut().expect("escalation needs the desk");
-        let e = desk.calls[agent as usize];
         desk.calls[agent as usize].stage = Stage::None;
         desk.in_progress -= 1;
         let q = e.queue as usize;
@@ -275,6 +280,16 @@ impl<O: Observer> Simulation<'_, O> {
     /// it to the end itself at `now`: no handover, no wait, the
     /// supervisor's time, then its wrap-up.
     fn supervise_own(&mut self, supervisor: u32, now: u64) {
+        if O::ON {
+            let desk = self.desk.as_ref().expect("escalation needs the desk");
+            let queue = desk.calls[supervisor as usize].queue;
+            self.obs.event(super::CallEvent::TakenOver {
+                supervisor,
+                agent: supervisor,
+                queue,
+                at: now,
+            });
+        }
         let desk = self.desk.as_mut().expect("escalation needs the desk");
         let e = desk.calls[supervisor as usize];
         desk.calls[supervisor as usize].stage = Stage::None;

@@ -35,12 +35,14 @@ pub enum CallEvent {
         at: u64,
         balked: bool,
     },
-    /// `agent`'s call needs a supervisor.
-    Escalated { agent: u32, at: u64 },
-    /// `supervisor` takes over `agent`'s escalated call.
+    /// `agent`'s call of `queue` needs a supervisor.
+    Escalated { agent: u32, queue: u32, at: u64 },
+    /// `supervisor` takes over `agent`'s escalated call of `queue` (the
+    /// same number when a supervisor handles its own difficult call).
     TakenOver {
         supervisor: u32,
         agent: u32,
+        queue: u32,
         at: u64,
     },
     /// A dial of `campaign` got its outcome (`live`: a person answered).

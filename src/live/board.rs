@@ -371,7 +371,7 @@ impl Board {
             speed: pacing.speed,
             behind_s: pacing.behind_s,
             ended: view.over,
-            closing: view.closing,
+            closing: view.closing && !view.over,
             queues,
             agent_groups,
             campaigns,
@@ -510,17 +510,18 @@ impl Observer for Board {
                         }
                     });
             }
-            CallEvent::Escalated { agent, at } => {
+            CallEvent::Escalated { agent, queue, at } => {
                 // Its talk is over: blocked or handing over from here.
                 self.agents[agent as usize].talk_end = at;
                 self.stream
-                    .line(&self.queue_json, at, "escalated", None, |b| {
+                    .line(&self.queue_json, at, "escalated", Some(queue), |b| {
                         let _ = write!(b, ",\"agent\":{agent}");
                     });
             }
             CallEvent::TakenOver {
                 supervisor,
                 agent,
+                queue,
                 at,
             } => {
                 self.agents[supervisor as usize] = Doing {
@@ -528,7 +529,7 @@ impl Observer for Board {
                     outbound: false,
                 };
                 self.stream
-                    .line(&self.queue_json, at, "taken_over", None, |b| {
+                    .line(&self.queue_json, at, "taken_over", Some(queue), |b| {
                         let _ = write!(b, ",\"agent\":{agent},\"supervisor\":{supervisor}");
                     });
             }
@@ -629,4 +630,62 @@ struct CampaignState<'a> {
 struct Escalations {
     waiting: u32,
     in_progress: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Simulation;
+
+    /// The event stream of a center with supervisors: every escalation and
+    /// takeover names its queue, and every call taken over escalated first,
+    /// in the same queue.
+    #[test]
+    fn escalations_and_takeovers_name_their_queue() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/supervisors.json");
+        let mut sc = Scenario::load(std::path::Path::new(path)).unwrap();
+        sc.reserve_for_commands();
+        let sc = Arc::new(sc);
+        let (tx, mut rx) = broadcast::channel(1 << 12);
+        let mut sim = Simulation::observed(&sc, 1, 0, Board::new(sc.clone(), tx));
+        let mut lines = Vec::new();
+        for minute in 1..=120u64 {
+            sim.observer_mut().listen();
+            sim.run_until(minute * 60_000_000);
+            sim.observer_mut().flush();
+            while let Ok(batch) = rx.try_recv() {
+                lines.extend(
+                    batch.lines().map(|l| {
+                        serde_json::from_str::<serde_json::Value>(l).expect("a JSON line")
+                    }),
+                );
+            }
+        }
+        let queues: Vec<&str> = sc.queues.iter().map(|q| q.name.as_str()).collect();
+        let mut escalated = std::collections::HashMap::new();
+        let (mut escalations, mut takeovers) = (0, 0);
+        for l in &lines {
+            match l["event"].as_str().unwrap() {
+                "escalated" => {
+                    let queue = l["queue"].as_str().expect("an escalation names its queue");
+                    assert!(queues.contains(&queue), "{l}");
+                    escalated.insert(l["agent"].as_u64().unwrap(), queue.to_string());
+                    escalations += 1;
+                }
+                "taken_over" => {
+                    let agent = l["agent"].as_u64().unwrap();
+                    assert!(l["supervisor"].is_u64(), "{l}");
+                    assert_eq!(
+                        escalated.remove(&agent).as_deref(),
+                        l["queue"].as_str(),
+                        "taken over without escalating in its queue: {l}"
+                    );
+                    takeovers += 1;
+                }
+                _ => {}
+            }
+        }
+        assert!(escalations >= 20, "{escalations} escalations in two hours");
+        assert!(takeovers >= 10, "{takeovers} takeovers");
+    }
 }
