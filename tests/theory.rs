@@ -101,7 +101,9 @@ fn shipped_mmc_abandon_matches_erlang_a_and_the_peers_values() {
     let sc = acdsim::scenario::Scenario::load(&path).unwrap();
     assert!(sc.replications >= 20);
     let s = run(&sc);
-    // Values of ../shared/peers/README.md (exact Erlang A, independent implementation).
+    // Exact Erlang A values of this workload (λ = 100/min, mean talk 180 s,
+    // mean patience 120 s, 310 agents, SL threshold 20 s), computed by an
+    // independent implementation and written here as numbers.
     let t = &s.total;
     assert_ci(t.get("abandon_rate"), 0.011825, "mmc-abandon: P(abandon)");
     assert_ci(
